@@ -1,0 +1,34 @@
+# roadnet — two commands get everything running: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+COUNTY := layers/county.toml
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	@test -f layers/county.gpkg || $(BIN)/roadnet sample --out layers
+	$(BIN)/roadnet validate $(COUNTY)
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check roadnet tests
+	$(BIN)/ruff format --check roadnet tests
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest -q tests/bench -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

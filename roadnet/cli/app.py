@@ -1,0 +1,49 @@
+"""The typer application and the options every command shares."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="roadnet",
+    help=(
+        "roadnet — bus coverage, road access, patrol mileage and project siting for county "
+        "transport bureaus. 县域公交覆盖、通硬化路、巡查里程与项目选址分析。"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DEFAULT_COUNTY = Path("layers") / "county.toml"
+
+CountyArg = Annotated[
+    Path,
+    typer.Argument(
+        help="county.toml, a folder holding one, or a GeoPackage with standard layer names.",
+        show_default=True,
+    ),
+]
+JsonOpt = Annotated[
+    Path | None, typer.Option("--json", help="Write the result as JSON to this file.")
+]
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output.")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an error.")
+    ] = False,
+) -> None:
+    """Set up logging once for every command."""
+    level = logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,818 @@
+"""Layer schemas: canonical field names, their Chinese and English aliases, value vocabularies.
+
+A county is a set of named layers (DESIGN.md, "The data model"). Each layer has canonical
+English field names; :func:`normalize_layer` renames the aliases a bureau's files use
+(村名, 所属乡镇, 人口 ...), applies a county.toml mapping, coerces values to the canonical
+vocabulary (沥青 → ``paved``, 建制村 → ``administrative``) and reports every problem it finds
+instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from roadnet.errors import Problem
+
+# --------------------------------------------------------------------------- vocabularies
+
+VILLAGE_KINDS: dict[str, str] = {
+    "administrative": "administrative",
+    "建制村": "administrative",
+    "行政村": "administrative",
+    "嘎查": "administrative",
+    "村委会": "administrative",
+    "社区": "administrative",
+    "居委会": "administrative",
+    "admin": "administrative",
+    "natural": "natural",
+    "自然村": "natural",
+    "浩特": "natural",
+    "自然屯": "natural",
+    "组": "natural",
+    "村民小组": "natural",
+}
+
+ROAD_CLASSES: dict[str, str] = {
+    "national": "national",
+    "国道": "national",
+    "g": "national",
+    "provincial": "provincial",
+    "省道": "provincial",
+    "s": "provincial",
+    "county": "county",
+    "县道": "county",
+    "x": "county",
+    "township": "township",
+    "乡道": "township",
+    "y": "township",
+    "village": "village",
+    "村道": "village",
+    "c": "village",
+    "other": "other",
+    "专用公路": "other",
+    "专用道路": "other",
+    "z": "other",
+    "其他": "other",
+}
+
+SURFACES: dict[str, str] = {
+    "paved": "paved",
+    "沥青": "paved",
+    "水泥": "paved",
+    "沥青混凝土": "paved",
+    "水泥混凝土": "paved",
+    "硬化": "paved",
+    "硬化路": "paved",
+    "asphalt": "paved",
+    "concrete": "paved",
+    "油路": "paved",
+    "砼": "paved",
+    "铺装": "paved",
+    "gravel": "gravel",
+    "砂石": "gravel",
+    "沙石": "gravel",
+    "砂砾": "gravel",
+    "碎石": "gravel",
+    "砂石路": "gravel",
+    "简易铺装": "gravel",
+    "compacted": "gravel",
+    "earth": "earth",
+    "土": "earth",
+    "土路": "earth",
+    "土质": "earth",
+    "无路面": "earth",
+    "未铺装": "earth",
+    "dirt": "earth",
+    "unpaved": "earth",
+    "ground": "earth",
+}
+
+PROJECT_KINDS: dict[str, str] = {
+    "network_link": "network_link",
+    "联网路": "network_link",
+    "联网路建设": "network_link",
+    "village_paving": "village_paving",
+    "通硬化路": "village_paving",
+    "自然村通硬化路": "village_paving",
+    "较大人口自然村通硬化路": "village_paving",
+    "repair": "repair",
+    "修复性养护": "repair",
+    "养护": "repair",
+    "修复养护": "repair",
+    "continuing": "continuing",
+    "续建": "continuing",
+    "续建项目": "continuing",
+    "other": "other",
+    "其他": "other",
+}
+
+EVENT_KINDS: dict[str, str] = {
+    "obstacle": "obstacle",
+    "路障": "obstacle",
+    "打麦晒场": "obstacle",
+    "障碍物": "obstacle",
+    "公路障碍物": "obstacle",
+    "overload": "overload",
+    "超限": "overload",
+    "超载": "overload",
+    "超限超载": "overload",
+    "illegal_operation": "illegal_operation",
+    "非法营运": "illegal_operation",
+    "违规经营": "illegal_operation",
+    "encroachment": "encroachment",
+    "占用公路": "encroachment",
+    "侵占公路": "encroachment",
+    "other": "other",
+    "其他": "other",
+}
+
+TRUE_WORDS = {"true", "yes", "y", "1", "是", "t", "1.0"}
+FALSE_WORDS = {"false", "no", "n", "0", "否", "f", "0.0", ""}
+
+# OSM highway tag → road class, for roads layers that carry `highway` but no class.
+HIGHWAY_CLASSES: dict[str, str] = {
+    "motorway": "national",
+    "trunk": "national",
+    "primary": "provincial",
+    "secondary": "county",
+    "tertiary": "township",
+    "unclassified": "village",
+    "residential": "village",
+    "living_street": "village",
+    "road": "village",
+    "service": "other",
+    "track": "other",
+}
+
+_LIST_SPLIT = re.compile(r"\s*[,，、;；|]\s*")
+_ROUTE_CODE = re.compile(r"^\s*([GSXYCZgsxycz])\s*\d+")
+
+# --------------------------------------------------------------------------- schemas
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One canonical field of a layer.
+
+    ``kind`` is one of ``str``, ``int``, ``float``, ``bool``, ``enum``, ``list``, ``time``,
+    ``code``. ``choices`` maps accepted spellings (lower-cased) to canonical values for
+    ``enum`` fields.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    kind: str = "str"
+    choices: Mapping[str, str] | None = None
+    label_zh: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """The schema of one layer: geometry type and fields."""
+
+    name: str
+    label_zh: str
+    geometry: str  # point | line | polygon | line_or_polygon | none
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    id_field: str | None = "id"
+
+    def field(self, name: str) -> FieldSpec:
+        """The spec of field ``name``."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the required fields."""
+        return tuple(f.name for f in self.fields if f.required)
+
+
+ID_ALIASES = (
+    "编码",
+    "代码",
+    "村编码",
+    "区划代码",
+    "行政区划代码",
+    "BM",
+    "DM",
+    "ID",
+    "编号",
+    "FID_1",
+)
+NAME_ALIASES = (
+    "名称",
+    "村名",
+    "村庄名称",
+    "村名称",
+    "乡镇名称",
+    "站名",
+    "站点名称",
+    "MC",
+    "NAME",
+    "线路名称",
+    "项目名称",
+    "路线名称",
+)
+TOWNSHIP_ALIASES = ("乡镇", "所属乡镇", "乡镇名称", "XZ", "乡镇代码", "所属乡镇代码", "苏木乡镇")
+POPULATION_ALIASES = ("人口", "户籍人口", "常住人口", "RK", "总人口", "pop")
+HOUSEHOLD_ALIASES = ("户数", "HS", "总户数")
+LON_ALIASES = ("经度", "lng", "longitude", "lon", "x", "long")
+LAT_ALIASES = ("纬度", "latitude", "lat", "y")
+
+
+def _id(required: bool = True) -> FieldSpec:
+    return FieldSpec("id", ID_ALIASES, required=required, label_zh="编码")
+
+
+def _name(required: bool = True, extra: tuple[str, ...] = ()) -> FieldSpec:
+    return FieldSpec("name", (*extra, *NAME_ALIASES), required=required, label_zh="名称")
+
+
+SCHEMAS: dict[str, LayerSchema] = {
+    s.name: s
+    for s in (
+        LayerSchema(
+            "boundary",
+            "县界",
+            "polygon",
+            (_id(required=False), _name(required=False)),
+        ),
+        LayerSchema(
+            "townships",
+            "乡镇",
+            "polygon",
+            (
+                FieldSpec(
+                    "id", ("乡镇代码", *ID_ALIASES, "XZQDM"), required=True, label_zh="区划代码"
+                ),
+                FieldSpec(
+                    "name", ("乡镇名称", *NAME_ALIASES, "XZQMC"), required=True, label_zh="名称"
+                ),
+                FieldSpec("population", POPULATION_ALIASES, kind="int", label_zh="人口"),
+            ),
+        ),
+        LayerSchema(
+            "villages",
+            "村",
+            "point",
+            (
+                _id(),
+                FieldSpec(
+                    "name",
+                    tuple(a for a in NAME_ALIASES if a != "乡镇名称"),
+                    required=True,
+                    label_zh="村名",
+                ),
+                FieldSpec("township", TOWNSHIP_ALIASES, required=True, label_zh="所属乡镇"),
+                FieldSpec(
+                    "kind",
+                    ("类型", "村类型", "村庄类型", "type", "LX"),
+                    kind="enum",
+                    choices=VILLAGE_KINDS,
+                    label_zh="类型",
+                ),
+                FieldSpec("population", POPULATION_ALIASES, kind="int", label_zh="人口"),
+                FieldSpec("households", HOUSEHOLD_ALIASES, kind="int", label_zh="户数"),
+                FieldSpec("seat", ("驻地", "是否驻地", "政府驻地"), kind="bool", label_zh="驻地"),
+            ),
+        ),
+        LayerSchema(
+            "roads",
+            "道路",
+            "line",
+            (
+                _id(),
+                _name(required=False),
+                FieldSpec(
+                    "route_code",
+                    ("路线编码", "路线编号", "LXBM", "ref"),
+                    kind="code",
+                    label_zh="路线编码",
+                ),
+                FieldSpec(
+                    "class",
+                    ("等级", "行政等级", "道路等级", "class_", "XZDJ"),
+                    kind="enum",
+                    choices=ROAD_CLASSES,
+                    label_zh="行政等级",
+                ),
+                FieldSpec(
+                    "surface",
+                    ("路面", "路面类型", "面层类型", "LMLX"),
+                    kind="enum",
+                    choices=SURFACES,
+                    label_zh="路面类型",
+                ),
+                FieldSpec(
+                    "width_m",
+                    ("路面宽度", "宽度", "路基宽度", "width", "LMKD"),
+                    kind="float",
+                    label_zh="宽度(米)",
+                ),
+                FieldSpec("oneway", ("单行", "单向"), kind="bool", label_zh="单行"),
+                FieldSpec("highway", (), label_zh="OSM highway"),
+            ),
+        ),
+        LayerSchema("rivers", "河流", "line", (_id(required=False), _name(required=False))),
+        LayerSchema("bus_stops", "站点", "point", (_id(), _name(extra=("站名", "站点名称")))),
+        LayerSchema(
+            "bus_lines",
+            "线路",
+            "line",
+            (
+                _id(),
+                _name(extra=("线路名称",)),
+                FieldSpec(
+                    "stops",
+                    ("站点", "站点序列", "途经站点"),
+                    required=True,
+                    kind="list",
+                    label_zh="站点序列",
+                ),
+                FieldSpec(
+                    "trips_per_day", ("班次", "日班次", "每日班次"), kind="float", label_zh="日班次"
+                ),
+                FieldSpec(
+                    "headway_min", ("发车间隔", "间隔"), kind="float", label_zh="发车间隔(分)"
+                ),
+                FieldSpec("speed_kmh", ("速度", "运营速度"), kind="float", label_zh="运营速度"),
+                FieldSpec(
+                    "layover_min", ("停站时间", "折返时间"), kind="float", label_zh="折返时间"
+                ),
+                FieldSpec("days", ("运营日", "班期"), label_zh="运营日"),
+            ),
+        ),
+        LayerSchema(
+            "fleet",
+            "车辆",
+            "none",
+            (
+                FieldSpec(
+                    "id",
+                    ("车牌号", "车牌", "车辆编号", *ID_ALIASES),
+                    required=True,
+                    label_zh="车牌号",
+                ),
+                FieldSpec("line", ("线路", "所属线路", "运营线路"), label_zh="线路"),
+                FieldSpec("seats", ("座位数", "核定座位", "座位"), kind="int", label_zh="座位数"),
+            ),
+        ),
+        LayerSchema(
+            "parcels",
+            "地类图斑",
+            "polygon",
+            (
+                FieldSpec("DLBM", ("地类编码",), required=True, kind="code", label_zh="地类编码"),
+                FieldSpec("DLMC", ("地类名称",), label_zh="地类名称"),
+                FieldSpec("TBMJ", ("图斑面积",), kind="float", label_zh="图斑面积"),
+                FieldSpec("KCXS", ("扣除系数", "田坎系数"), kind="float", label_zh="扣除系数"),
+                FieldSpec("KCDLBM", ("扣除地类编码",), kind="code", label_zh="扣除地类编码"),
+                FieldSpec("QSDWMC", ("权属单位名称",), label_zh="权属单位"),
+                FieldSpec("ZLDWMC", ("坐落单位名称",), label_zh="坐落单位"),
+                FieldSpec("BSM", ("标识码",), label_zh="标识码"),
+                FieldSpec("TBBH", ("图斑编号",), label_zh="图斑编号"),
+            ),
+            id_field=None,
+        ),
+        LayerSchema(
+            "basic_farmland",
+            "永久基本农田",
+            "polygon",
+            (
+                FieldSpec("JBNTTBBH", ("基本农田图斑编号",), label_zh="图斑编号"),
+                FieldSpec("DLBM", ("地类编码",), kind="code", label_zh="地类编码"),
+            ),
+            id_field=None,
+        ),
+        LayerSchema(
+            "eco_redline", "生态保护红线", "polygon", (_name(required=False),), id_field=None
+        ),
+        LayerSchema(
+            "projects",
+            "项目",
+            "line_or_polygon",
+            (
+                FieldSpec(
+                    "id", ("项目编号", "项目代码", *ID_ALIASES), required=True, label_zh="项目编号"
+                ),
+                _name(extra=("项目名称",)),
+                FieldSpec(
+                    "kind",
+                    ("项目类型", "类型", "建设性质"),
+                    required=True,
+                    kind="enum",
+                    choices=PROJECT_KINDS,
+                    label_zh="项目类型",
+                ),
+                FieldSpec(
+                    "width_m",
+                    ("宽度", "路基宽度", "用地宽度"),
+                    kind="float",
+                    label_zh="用地宽度(米)",
+                ),
+                FieldSpec("year", ("年度", "年份"), kind="int", label_zh="年度"),
+                FieldSpec("status", ("状态", "进展"), label_zh="状态"),
+                FieldSpec(
+                    "investment_wan",
+                    ("投资", "投资额", "总投资", "投资(万元)"),
+                    kind="float",
+                    label_zh="投资(万元)",
+                ),
+                FieldSpec("alternative", ("比选方案", "方案"), label_zh="比选方案"),
+            ),
+        ),
+        LayerSchema(
+            "patrol_events",
+            "巡查事件",
+            "point",
+            (
+                FieldSpec(
+                    "time",
+                    ("时间", "发生时间", "巡查时间", "定位时间"),
+                    required=True,
+                    kind="time",
+                    label_zh="时间",
+                ),
+                FieldSpec(
+                    "kind",
+                    ("类型", "事件类型"),
+                    required=True,
+                    kind="enum",
+                    choices=EVENT_KINDS,
+                    label_zh="事件类型",
+                ),
+                FieldSpec("vehicle", ("车牌号", "车辆"), label_zh="车辆"),
+                FieldSpec("note", ("备注", "说明", "处理情况"), label_zh="备注"),
+                FieldSpec("count", ("数量", "处数"), kind="int", label_zh="数量"),
+            ),
+            id_field=None,
+        ),
+        LayerSchema(
+            "tracks",
+            "巡查轨迹点",
+            "point",
+            (
+                FieldSpec(
+                    "vehicle",
+                    ("车牌号", "车牌", "车辆", "车辆编号"),
+                    required=True,
+                    label_zh="车牌号",
+                ),
+                FieldSpec(
+                    "time",
+                    ("定位时间", "时间", "GPS时间", "gps_time", "timestamp"),
+                    required=True,
+                    kind="time",
+                    label_zh="定位时间",
+                ),
+                FieldSpec("speed_kmh", ("速度", "speed", "GPS速度"), kind="float", label_zh="速度"),
+                FieldSpec("trip", ("趟次",), label_zh="趟次"),
+                FieldSpec("staff", ("人员", "执法人员"), label_zh="人员"),
+                FieldSpec("source_file", (), label_zh="来源文件"),
+            ),
+            id_field=None,
+        ),
+    )
+}
+
+LAYER_NAMES: tuple[str, ...] = tuple(SCHEMAS)
+
+# Chinese layer names accepted in county.toml and as GeoPackage layer names.
+LAYER_ALIASES: dict[str, str] = {
+    **{s.label_zh: s.name for s in SCHEMAS.values()},
+    "县界": "boundary",
+    "county": "boundary",
+    "乡镇界": "townships",
+    "村庄": "villages",
+    "公路": "roads",
+    "公交站点": "bus_stops",
+    "公交线路": "bus_lines",
+    "stops": "bus_stops",
+    "lines": "bus_lines",
+    "DLTB": "parcels",
+    "地类图斑": "parcels",
+    "YJJBNTTB": "basic_farmland",
+    "JBNTBHTB": "basic_farmland",
+    "STBHHX": "eco_redline",
+    "红线": "eco_redline",
+    "events": "patrol_events",
+    "水系": "rivers",
+}
+
+
+def canonical_layer_name(name: str) -> str | None:
+    """Canonical layer name for ``name`` (English or Chinese), or None when unknown."""
+    if name in SCHEMAS:
+        return name
+    if name in LAYER_ALIASES:
+        return LAYER_ALIASES[name]
+    lowered = name.lower()
+    for key, value in LAYER_ALIASES.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+@dataclass
+class Normalized:
+    """The result of :func:`normalize_layer`: the renamed frame and the problems found."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    renamed: dict[str, str]  # source column → canonical field
+
+
+def find_column(columns: Iterable[str], names: Iterable[str]) -> str | None:
+    """First column among ``columns`` matching one of ``names`` (case-insensitive, trimmed)."""
+    lookup = {str(c).strip().lower(): str(c) for c in columns}
+    for name in names:
+        hit = lookup.get(name.strip().lower())
+        if hit is not None:
+            return hit
+    return None
+
+
+def normalize_layer(
+    frame: pd.DataFrame,
+    schema: LayerSchema,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> Normalized:
+    """Rename aliased columns to canonical names and coerce values; collect problems.
+
+    Parameters
+    ----------
+    frame
+        The layer as read (GeoDataFrame or DataFrame). Not modified.
+    schema
+        The layer's schema.
+    mapping
+        county.toml ``fields`` table: canonical field → column name in the file.
+    source
+        File name, for messages.
+
+    Returns
+    -------
+    Normalized
+        A copy with canonical columns (unknown columns kept as they are) and every problem.
+    """
+    problems: list[Problem] = []
+    mapping = dict(mapping or {})
+    columns = [str(c) for c in frame.columns if c != "geometry"]
+    renamed: dict[str, str] = {}
+    taken: set[str] = set()
+
+    for canonical, column in mapping.items():
+        if canonical not in {f.name for f in schema.fields}:
+            problems.append(
+                Problem(
+                    "warning",
+                    f"county.toml maps unknown field '{canonical}'; the fields of this layer are "
+                    f"{', '.join(f.name for f in schema.fields)}",
+                    layer=schema.name,
+                    source=source,
+                )
+            )
+            continue
+        hit = find_column(columns, [column])
+        if hit is None:
+            problems.append(
+                Problem(
+                    "error",
+                    f"county.toml maps '{canonical}' to column '{column}', which the file does not "
+                    f"have; its columns are: {', '.join(columns) or '(none)'}",
+                    layer=schema.name,
+                    field=canonical,
+                    source=source,
+                )
+            )
+            continue
+        renamed[hit] = canonical
+        taken.add(hit)
+
+    for spec in schema.fields:
+        if spec.name in renamed.values():
+            continue
+        candidates = [c for c in columns if c not in taken]
+        hit = find_column(candidates, [spec.name, *spec.aliases])
+        if hit is not None:
+            renamed[hit] = spec.name
+            taken.add(hit)
+
+    out = frame.copy()
+    # A column already carrying a canonical name but not chosen would clash after renaming.
+    clashes = [c for c in out.columns if c in renamed.values() and c not in renamed]
+    out = out.rename(columns={c: f"{c}_orig" for c in clashes})
+    out = out.rename(columns=renamed)
+
+    for spec in schema.fields:
+        if spec.name not in out.columns:
+            if spec.required:
+                problems.append(
+                    Problem(
+                        "error",
+                        f"required field '{spec.name}' ({spec.label_zh}) is missing; tried "
+                        f"{', '.join([spec.name, *spec.aliases])}; the file has "
+                        f"{', '.join(columns) or 'no columns'}. Rename a column or map it in "
+                        f'county.toml: [layers.{schema.name}] fields = {{ {spec.name} = "..." }}',
+                        layer=schema.name,
+                        field=spec.name,
+                        source=source,
+                    )
+                )
+            continue
+        values, bad = _coerce(out[spec.name], spec)
+        out[spec.name] = values
+        if bad:
+            ids = _feature_ids(out, schema, list(bad))
+            sample = ", ".join(
+                f"{i} ({v!r})" for i, v in list(zip(ids, bad.values(), strict=True))[:5]
+            )
+            accepted = ""
+            if spec.choices:
+                accepted = f"; accepted: {', '.join(sorted(set(spec.choices.values())))}"
+            problems.append(
+                Problem(
+                    "error",
+                    f"{len(bad)} value(s) of '{spec.name}' cannot be read as {spec.kind}: "
+                    f"{sample}{accepted}",
+                    layer=schema.name,
+                    feature=ids[0],
+                    field=spec.name,
+                    source=source,
+                    count=len(bad),
+                )
+            )
+    return Normalized(out, problems, renamed)
+
+
+def _feature_ids(frame: pd.DataFrame, schema: LayerSchema, index: list[Any]) -> list[str]:
+    if schema.id_field and schema.id_field in frame.columns:
+        return [str(frame.at[i, schema.id_field]) for i in index]
+    return [f"row {frame.index.get_loc(i) + 1}" for i in index]
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _coerce(series: pd.Series, spec: FieldSpec) -> tuple[pd.Series, dict[Any, Any]]:
+    """Coerce a column to its canonical type; return the values and the bad ones by index."""
+    converters: dict[str, Callable[[Any, FieldSpec], Any]] = {
+        "str": _to_str,
+        "code": _to_code,
+        "int": _to_int,
+        "float": _to_float,
+        "bool": _to_bool,
+        "enum": _to_enum,
+        "list": _to_list,
+    }
+    if spec.kind == "time":
+        return _to_time(series)
+    convert = converters[spec.kind]
+    bad: dict[Any, Any] = {}
+    out: list[Any] = []
+    for index, value in series.items():
+        if _is_blank(value):
+            out.append(None)
+            continue
+        try:
+            out.append(convert(value, spec))
+        except (TypeError, ValueError):
+            bad[index] = value
+            out.append(None)
+    if spec.kind == "int":
+        result = pd.Series(out, index=series.index, dtype="Int64")
+    elif spec.kind == "float":
+        result = pd.Series(out, index=series.index, dtype="float64")
+    elif spec.kind == "bool":
+        result = pd.Series(out, index=series.index, dtype="boolean")
+    else:
+        result = pd.Series(out, index=series.index, dtype=object)
+    return result, bad
+
+
+def _to_str(value: Any, spec: FieldSpec) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _to_code(value: Any, spec: FieldSpec) -> str:
+    text = _to_str(value, spec)
+    if spec.name in ("DLBM", "KCDLBM"):
+        from roadnet.landuse import normalize_dlbm
+
+        code = normalize_dlbm(value)
+        if code is None:
+            raise ValueError(value)
+        return code
+    return text.upper()
+
+
+def _to_int(value: Any, spec: FieldSpec) -> int:
+    number = _to_float(value, spec)
+    if math.isnan(number):
+        raise ValueError(value)
+    return round(number)
+
+
+def _to_float(value: Any, spec: FieldSpec) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = str(value).strip().replace(",", "").replace("，", "")
+    text = re.sub(r"\s*(m|米|km/h|公里/小时|分钟|min|人|户|万元|座)$", "", text, flags=re.I)
+    return float(text)
+
+
+def _to_bool(value: Any, spec: FieldSpec) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError(value)
+
+
+def _to_enum(value: Any, spec: FieldSpec) -> str:
+    choices = spec.choices or {}
+    text = str(value).strip()
+    hit = choices.get(text) or choices.get(text.lower())
+    if hit is None:
+        raise ValueError(value)
+    return hit
+
+
+def _to_list(value: Any, spec: FieldSpec) -> list[str]:
+    if isinstance(value, list | tuple | np.ndarray):
+        items = [str(v).strip() for v in value]
+    else:
+        items = _LIST_SPLIT.split(str(value).strip())
+    items = [i for i in items if i]
+    if not items:
+        raise ValueError(value)
+    return items
+
+
+def _to_time(series: pd.Series) -> tuple[pd.Series, dict[Any, Any]]:
+    """Parse times; naive times are China Standard Time (UTC+8), the terminals' clock."""
+    from roadnet.timeparse import parse_times
+
+    parsed = parse_times(series)
+    bad = {i: v for i, v in series.items() if not _is_blank(v) and pd.isna(parsed.at[i])}
+    return parsed, bad
+
+
+def road_class_from_code(route_code: Any) -> str | None:
+    """Road class from a route code's first letter: G national ... C village, Z other."""
+    if _is_blank(route_code):
+        return None
+    match = _ROUTE_CODE.match(str(route_code))
+    if not match:
+        return None
+    return ROAD_CLASSES[match.group(1).lower()]
+
+
+def derive_road_class(frame: pd.DataFrame) -> pd.Series:
+    """Fill the roads' ``class`` from ``route_code`` (G/S/X/Y/C/Z) or OSM ``highway``.
+
+    An explicit class wins; then the route code; then the OSM tag; else ``other``.
+    """
+    explicit = frame["class"] if "class" in frame.columns else pd.Series(None, index=frame.index)
+    from_code = (
+        frame["route_code"].map(road_class_from_code)
+        if "route_code" in frame.columns
+        else pd.Series(None, index=frame.index)
+    )
+    from_osm = (
+        frame["highway"].map(lambda h: HIGHWAY_CLASSES.get(str(h).removesuffix("_link")))
+        if "highway" in frame.columns
+        else pd.Series(None, index=frame.index)
+    )
+    result = explicit.astype(object).where(explicit.notna(), from_code)
+    result = result.where(result.notna(), from_osm)
+    return result.where(result.notna(), "other").astype(object)
