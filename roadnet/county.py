@@ -408,12 +408,13 @@ def _check_crs(
 
 
 def _false_easting(crs: pyproj.CRS) -> float | None:
-    try:
-        params = crs.to_dict()
-    except Exception:
+    operation = crs.coordinate_operation
+    if operation is None:
         return None
-    value = params.get("x_0")
-    return float(value) if value is not None else None
+    for param in operation.params:
+        if param.name.lower() == "false easting":
+            return float(param.value)
+    return None
 
 
 def _check_coordinates(
@@ -716,7 +717,7 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
     ):
         problems.extend(_resolve_townships(villages, townships))
     if townships is not None and isinstance(townships, gpd.GeoDataFrame) and len(townships):
-        area = shapely.union_all(townships.geometry.to_numpy()).buffer(1.0)
+        area = shapely.union_all(shapely.make_valid(townships.geometry.to_numpy())).buffer(1.0)
         for name in ("villages", "bus_stops"):
             frame = layers.get(name)
             if isinstance(frame, gpd.GeoDataFrame) and len(frame):

@@ -9,6 +9,7 @@ is reported; a file that is neither is an error, never garbled names.
 from __future__ import annotations
 
 import struct
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,12 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
         encoding = detect_dbf_encoding(path.with_suffix(".dbf"))
         notes.append(f"{path.name} has no .cpg: text read as {encoding}")
     try:
-        listed = pyogrio.list_layers(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            listed = pyogrio.list_layers(path)
     except Exception as exc:
         raise ReadError(f"{path}: cannot be opened as a GIS file: {_clean(exc)}") from exc
+    notes.extend(f"{path.name}: {w.message}" for w in caught)
     names = [str(row[0]) for row in listed]
     if layer is None and len(names) > 1:
         raise ReadError(
@@ -66,9 +70,12 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
     if layer is not None and layer not in names:
         raise ReadError(f"{path}: has no layer '{layer}'; its layers are {', '.join(names)}")
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except Exception as exc:
         raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+    notes.extend(f"{path.name}: {w.message}" for w in caught)
     return ReadResult(frame, notes)
 
 
@@ -90,7 +97,10 @@ def detect_dbf_encoding(dbf: Path) -> str:
             handle.seek(header_len)
             body = handle.read(min(n_records * record_len, _DBF_SAMPLE_BYTES))
     except FileNotFoundError as exc:
-        raise ReadError(f"{dbf}: the shapefile's .dbf is missing") from exc
+        raise ReadError(
+            f"{dbf.with_suffix('.shp')}: the shapefile's {dbf.name} is missing (a shapefile is "
+            ".shp + .shx + .dbf, usually with .prj and .cpg: copy all of them)"
+        ) from exc
     spans = []
     offset = 1  # deletion flag
     for start in range(0, len(descriptors) - 31, 32):

@@ -1,0 +1,5 @@
+"""``python -m roadnet`` runs the command line."""
+
+from roadnet.cli import run
+
+run()
