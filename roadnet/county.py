@@ -345,36 +345,46 @@ def _read_source(
 def _apply_classes(
     frame: pd.DataFrame, source: LayerSource, problems: list[Problem]
 ) -> pd.DataFrame:
-    """Parcels from a foreign land-use scheme: map ``classes.field`` values to DLBM codes."""
-    assert source.classes is not None  # checked by the caller; mypy narrowing only
-    column = str(source.classes["field"])
-    mapping = {str(k): str(v) for k, v in dict(source.classes["map"]).items()}
-    if column not in frame.columns:
+    """Parcels from a foreign land-use scheme: map ``classes.field`` values to DLBM codes.
+
+    ``field`` may name several columns (OSM's ``landuse`` and ``natural``): the first one
+    with a value is used.
+    """
+    if source.classes is None:
+        return frame
+    fields = source.classes["field"]
+    columns = [str(fields)] if isinstance(fields, str) else [str(f) for f in fields]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
         raise LayerError(
-            f"classes.field = '{column}' is not a column; columns: "
+            f"classes.field names '{missing[0]}', which is not a column; columns: "
             f"{', '.join(map(str, frame.columns))}",
             layer=source.name,
-            field=column,
+            field=missing[0],
             source=source.label,
         )
+    mapping = {str(k): str(v) for k, v in dict(source.classes["map"]).items()}
+    values = frame[columns[0]].astype(object)
+    for column in columns[1:]:
+        values = values.where(values.notna() & (values.astype(str) != ""), frame[column])
+    values = values.astype(str)
     out = frame.copy()
-    values = out[column].astype(str)
     out["DLBM"] = values.map(mapping)
+    out["source_class"] = values
     unmapped = values[out["DLBM"].isna()].value_counts()
     if len(unmapped):
         listed = ", ".join(f"{k} ({v})" for k, v in unmapped.head(10).items())
         problems.append(
             Problem(
                 "warning",
-                f"{int(unmapped.sum())} parcel(s) have a {column} value with no entry in "
-                f"classes.map: {listed}; they are reported as unclassified",
+                f"{int(unmapped.sum())} parcel(s) have a {'/'.join(columns)} value with no entry "
+                f"in classes.map: {listed}; they are reported as unclassified (DLBM left empty)",
                 layer=source.name,
-                field=column,
+                field=columns[0],
                 source=source.label,
                 count=int(unmapped.sum()),
             )
         )
-        out["DLBM"] = out["DLBM"].fillna("UNMAPPED:" + values)
     return out
 
 

@@ -22,21 +22,36 @@ def layers() -> dict[str, pd.DataFrame]:
     west = box(*_at(-10, -10), *_at(0, 10))
     east = box(*_at(0, -10), *_at(10, 10))
     townships = gpd.GeoDataFrame(
-        {"乡镇代码": ["150125100", "150125200"], "乡镇名称": ["城关镇", "东乡"], "人口": [9000, 3000]},
+        {
+            "乡镇代码": ["150125100", "150125200"],
+            "乡镇名称": ["城关镇", "东乡"],
+            "人口": [9000, 3000],
+        },
         geometry=[west, east],
         crs=4490,
     )
     villages = gpd.GeoDataFrame(
         {
-            "村编码": ["150125100201", "150125100202", "150125200201", "150125200202", "150125200203"],
+            "村编码": [
+                "150125100201",
+                "150125100202",
+                "150125200201",
+                "150125200202",
+                "150125200203",
+            ],
             "村名": ["张家营子", "二道沟", "王家湾", "乌素村", "李家窑"],
             "所属乡镇": ["城关镇", "150125100", "东乡", "东乡", "150125200"],
             "类型": ["建制村", "行政村", "嘎查", "自然村", "建制村"],
             "人口": ["1,200", 800, 450, 120, None],
             "驻地": ["是", "否", "否", "否", "否"],
         },
-        geometry=[Point(_at(-5, 0)), Point(_at(-2, 3)), Point(_at(4, 0.2)), Point(_at(6, -2)),
-                  Point(_at(8, 5))],
+        geometry=[
+            Point(_at(-5, 0)),
+            Point(_at(-2, 3)),
+            Point(_at(4, 0.2)),
+            Point(_at(6, -2)),
+            Point(_at(8, 5)),
+        ],
         crs=4490,
     )
     roads = gpd.GeoDataFrame(
@@ -81,8 +96,12 @@ def write_county(folder: Path, *, toml_extra: str = "") -> Path:
     sections = "\n".join(
         f'[layers.{name}]\npath = "tiny.gpkg"\nlayer = "{layer}"\n'
         for name, layer in [
-            ("townships", "乡镇"), ("villages", "villages"), ("roads", "roads"),
-            ("bus_stops", "bus_stops"), ("bus_lines", "bus_lines"), ("fleet", "fleet"),
+            ("townships", "乡镇"),
+            ("villages", "villages"),
+            ("roads", "roads"),
+            ("bus_stops", "bus_stops"),
+            ("bus_lines", "bus_lines"),
+            ("fleet", "fleet"),
         ]
     )
     toml = folder / "county.toml"

@@ -58,7 +58,9 @@ def test_geopackage_with_standard_names_is_a_county(tmp_path):
     layers["townships"] = layers.pop("乡镇")
     write_geopackage(tmp_path / "c.gpkg", layers)
     county = load_county(tmp_path / "c.gpkg")
-    assert {"townships", "villages", "roads", "bus_stops", "bus_lines", "fleet"} <= set(county.layers)
+    assert {"townships", "villages", "roads", "bus_stops", "bus_lines", "fleet"} <= set(
+        county.layers
+    )
 
 
 def _rewrite(tmp_path, layer, frame):
@@ -114,8 +116,11 @@ def test_swapped_coordinates(tmp_path):
     villages = villages.set_geometry([Point(p.y, p.x) for p in villages.geometry], crs=4490)
     _rewrite(tmp_path, "villages", villages)
     _, problems = inspect_county(toml)
-    assert any("swapped" in p.message or "(latitude, longitude)" in p.message
-               for p in _errors(problems) if p.layer == "villages")
+    assert any(
+        "swapped" in p.message or "(latitude, longitude)" in p.message
+        for p in _errors(problems)
+        if p.layer == "villages"
+    )
 
 
 def test_projected_numbers_declared_geographic(tmp_path):
@@ -173,10 +178,15 @@ def test_csv_villages_in_gcj02(tmp_path):
     toml = countyfixture.write_county(tmp_path)
     true = countyfixture.layers()["villages"]
     glon, glat = wgs84_to_gcj02(true.geometry.x.to_numpy(), true.geometry.y.to_numpy())
-    table = pd.DataFrame({
-        "村名": true["村名"], "村编码": true["村编码"], "乡镇": true["所属乡镇"],
-        "经度": glon, "纬度": glat,
-    })
+    table = pd.DataFrame(
+        {
+            "村名": true["村名"],
+            "村编码": true["村编码"],
+            "乡镇": true["所属乡镇"],
+            "经度": glon,
+            "纬度": glat,
+        }
+    )
     table.to_csv(tmp_path / "村庄.csv", index=False, encoding="gb18030")
     text = toml.read_text(encoding="utf-8").replace(
         'path = "tiny.gpkg"\nlayer = "villages"', 'path = "村庄.csv"\ncoords = "GCJ-02"'
@@ -201,7 +211,8 @@ def test_gbk_shapefile_without_cpg(tmp_path):
     townships.to_file(tmp_path / "乡镇.shp", encoding="GBK", engine="pyogrio")
     (tmp_path / "乡镇.cpg").unlink(missing_ok=True)
     text = toml.read_text(encoding="utf-8").replace(
-        'path = "tiny.gpkg"\nlayer = "乡镇"', 'path = "乡镇.shp"\nfields = { id = "XZQDM", name = "XZQMC" }'
+        'path = "tiny.gpkg"\nlayer = "乡镇"',
+        'path = "乡镇.shp"\nfields = { id = "XZQDM", name = "XZQMC" }',
     )
     toml.write_text(text, encoding="utf-8")
     county, problems = inspect_county(toml)
@@ -235,9 +246,7 @@ def test_unknown_layer_and_key_in_toml(tmp_path):
 )
 def test_corrupted_files_raise_read_error(tmp_path, name, content):
     (tmp_path / name).write_bytes(content)
-    (tmp_path / "county.toml").write_text(
-        f'[layers.villages]\npath = "{name}"\n', encoding="utf-8"
-    )
+    (tmp_path / "county.toml").write_text(f'[layers.villages]\npath = "{name}"\n', encoding="utf-8")
     with pytest.raises(ReadError, match=name.replace(".", r"\.")):
         load_county(tmp_path / "county.toml")
 
@@ -276,7 +285,9 @@ def test_lines_as_multilinestring_and_village_polygons(tmp_path):
 def test_line_stops_accept_lists():
     from roadnet.schema import SCHEMAS, normalize_layer
 
-    frame = pd.DataFrame({"id": ["L1", "L2"], "name": ["a", "b"], "stops": ["S1，S2、S3", "S4;S5|S6"]})
+    frame = pd.DataFrame(
+        {"id": ["L1", "L2"], "name": ["a", "b"], "stops": ["S1，S2、S3", "S4;S5|S6"]}
+    )
     out = normalize_layer(frame, SCHEMAS["bus_lines"])
     assert list(out.frame["stops"]) == [["S1", "S2", "S3"], ["S4", "S5", "S6"]]
     assert not out.problems
@@ -285,11 +296,13 @@ def test_line_stops_accept_lists():
 def test_road_class_from_route_code_and_osm():
     from roadnet.schema import derive_road_class
 
-    frame = pd.DataFrame({
-        "class": [None, "county", None, None],
-        "route_code": ["G208", "Y001", "x012150121", None],
-        "highway": [None, None, None, "tertiary_link"],
-    })
+    frame = pd.DataFrame(
+        {
+            "class": [None, "county", None, None],
+            "route_code": ["G208", "Y001", "x012150121", None],
+            "highway": [None, None, None, "tertiary_link"],
+        }
+    )
     assert list(derive_road_class(frame)) == ["national", "county", "county", "township"]
 
 
