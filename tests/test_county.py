@@ -253,7 +253,7 @@ def test_corrupted_files_raise_read_error(tmp_path, name, content):
 
 def test_missing_file_names_layer(tmp_path):
     (tmp_path / "county.toml").write_text('[layers.roads]\npath = "nope.shp"\n', encoding="utf-8")
-    with pytest.raises(ReadError, match="nope.shp.*roads"):
+    with pytest.raises(ReadError, match=r"nope\.shp.*roads"):
         load_county(tmp_path)
 
 

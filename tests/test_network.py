@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -120,7 +122,7 @@ def _reference(graph, sources, targets):
         for off, (kind, i) in sorted(pieces.get(e, []), key=lambda p: p[0]):
             chain.append((off, ("sp" if kind == "s" else "tp", i)))
         chain.append((length, v))
-        for (o1, a), (o2, b) in zip(chain[:-1], chain[1:], strict=True):
+        for (o1, a), (o2, b) in itertools.pairwise(chain):
             w = max(o2 - o1, 0.0)
             if a == b:
                 continue
