@@ -26,7 +26,7 @@ from roadnet import crs as crs_module
 from roadnet.errors import LayerError, MissingLayerError, Problem, ReadError, ValidationError
 from roadnet.io.files import TABLE_SUFFIXES, points_from_table, read_table, read_vector
 from roadnet.manifest import LayerSource, Manifest, read_manifest
-from roadnet.schema import SCHEMAS, LayerSchema, derive_road_class, normalize_layer
+from roadnet.schema import SCHEMAS, LayerSchema, derive_road_class, normalize_layer, split_list
 
 log = logging.getLogger(__name__)
 
@@ -719,13 +719,10 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
     problems: list[Problem] = []
     townships = layers.get("townships")
     villages = layers.get("villages")
-    if (
-        villages is not None
-        and townships is not None
-        and {"id", "name"} <= set(townships.columns)
-        and "township" in villages.columns
-    ):
-        problems.extend(_resolve_townships(villages, townships))
+    if villages is not None and townships is not None and {"id", "name"} <= set(townships.columns):
+        if "township" in villages.columns:
+            problems.extend(_resolve_townships(villages, townships))
+        problems.extend(_townships_by_location(villages, townships))
     if townships is not None and isinstance(townships, gpd.GeoDataFrame) and len(townships):
         area = shapely.union_all(shapely.make_valid(townships.geometry.to_numpy())).buffer(1.0)
         for name in ("villages", "bus_stops"):
@@ -765,7 +762,7 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
         for _, bus in fleet.iterrows():
             if bus.get("line") is None or pd.isna(bus.get("line")):
                 continue
-            for line_id in _split(bus["line"]):
+            for line_id in split_list(bus["line"]):
                 if line_id not in known:
                     problems.append(
                         Problem(
@@ -780,12 +777,6 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
     if parcels is not None and "DLBM" in parcels.columns:
         problems.extend(_check_dlbm(parcels))
     return problems
-
-
-def _split(value: Any) -> list[str]:
-    from roadnet.schema import _LIST_SPLIT
-
-    return [v for v in _LIST_SPLIT.split(str(value).strip()) if v]
 
 
 def _resolve_townships(villages: pd.DataFrame, townships: pd.DataFrame) -> list[Problem]:
@@ -818,6 +809,34 @@ def _resolve_townships(villages: pd.DataFrame, townships: pd.DataFrame) -> list[
             feature=unknown[0][0],
             field="township",
             count=len(unknown),
+        )
+    ]
+
+
+def _townships_by_location(villages: pd.DataFrame, townships: pd.DataFrame) -> list[Problem]:
+    """Villages without a township get the one they lie in."""
+    if "township" not in villages.columns:
+        villages["township"] = None
+    blank = villages["township"].isna().to_numpy()
+    if not blank.any() or not isinstance(villages, gpd.GeoDataFrame):
+        return []
+    tree = shapely.STRtree(shapely.make_valid(townships.geometry.to_numpy()))
+    points = villages.geometry.to_numpy()[blank]
+    hits, dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    values = villages["township"].astype(object).to_numpy().copy()
+    positions = np.flatnonzero(blank)
+    ids = townships["id"].astype(str).to_numpy()
+    found = hits[0][dist <= 1.0]
+    values[positions[found]] = ids[hits[1][dist <= 1.0]]
+    villages["township"] = values
+    return [
+        Problem(
+            "info",
+            f"{int(blank.sum())} village(s) have no township field value: taken from the "
+            f"townships layer by location ({len(found)} found)",
+            layer="villages",
+            field="township",
+            count=int(blank.sum()),
         )
     ]
 

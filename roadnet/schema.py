@@ -273,7 +273,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                     required=True,
                     label_zh="村名",
                 ),
-                FieldSpec("township", TOWNSHIP_ALIASES, required=True, label_zh="所属乡镇"),
+                # Not required: taken from the townships layer by location when absent.
+                FieldSpec("township", TOWNSHIP_ALIASES, label_zh="所属乡镇"),
                 FieldSpec(
                     "kind",
                     ("类型", "村类型", "村庄类型", "type", "LX"),
@@ -785,6 +786,15 @@ def _to_time(series: pd.Series) -> tuple[pd.Series, dict[Any, Any]]:
     parsed = parse_times(series)
     bad = {i: v for i, v in series.items() if not _is_blank(v) and pd.isna(parsed.at[i])}
     return parsed, bad
+
+
+def split_list(value: Any) -> list[str]:
+    """Split a list written as text ("S1,S2", "S1，S2、S3", "S1;S2|S3") into its items."""
+    if _is_blank(value):
+        return []
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v for v in _LIST_SPLIT.split(str(value).strip()) if v]
 
 
 def road_class_from_code(route_code: Any) -> str | None:

@@ -71,12 +71,23 @@ def _rewrite(tmp_path, layer, frame):
 
 def test_missing_required_field_lists_aliases(tmp_path):
     toml = countyfixture.write_county(tmp_path)
-    villages = countyfixture.layers()["villages"].drop(columns=["所属乡镇"])
+    villages = countyfixture.layers()["villages"].drop(columns=["村名"])
     _rewrite(tmp_path, "villages", villages)
     with pytest.raises(ValidationError) as info:
         load_county(toml)
     text = str(info.value)
-    assert "villages" in text and "'township'" in text and "所属乡镇" in text
+    assert "villages" in text and "'name'" in text and "村庄名称" in text
+
+
+def test_township_taken_from_location_when_absent(tmp_path):
+    toml = countyfixture.write_county(tmp_path)
+    villages = countyfixture.layers()["villages"].drop(columns=["所属乡镇"])
+    _rewrite(tmp_path, "villages", villages)
+    county, problems = inspect_county(toml)
+    assert county is not None and not _errors(problems)
+    expected = ["150125100", "150125100", "150125200", "150125200", "150125200"]
+    assert list(county.layer("villages")["township"]) == expected
+    assert any("by location" in p.message for p in problems)
 
 
 def test_all_problems_reported_at_once(tmp_path):

@@ -1,0 +1,417 @@
+"""Bus coverage: which administrative villages and townships the bus lines serve.
+
+A village is served (建制村通客车) when a bus stop lies within ``radius_m`` (2,000 m by the
+城乡道路客运一体化 evaluation rule). The default metric is network distance: the village
+snaps to the nearest point of the nearest road edge, the straight connector counts, then the
+distance along roads, undirected (people walk both ways on one-way roads). ``straight`` is
+the straight-line alternative. A township is served when any of its administrative villages
+(or its seat) is served.
+
+Village counts are of administrative villages (建制村/行政村/嘎查); population figures are
+the administrative villages' populations. Natural villages are reported apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from roadnet.county import County
+from roadnet.errors import ConfigError, LayerError
+from roadnet.lines import ServiceParams, fleet_requirement, line_operations
+from roadnet.network import RoadGraph, build_graph, distances_from_sources, snap_points
+
+METRICS = ("network", "straight")
+
+
+@dataclass(frozen=True)
+class CoverageParams:
+    """Parameters of the coverage rule (every threshold of DESIGN.md is one).
+
+    Attributes
+    ----------
+    radius_m
+        A village is served when a stop is within this distance (metres).
+    metric
+        ``network`` (along roads, with connectors) or ``straight``.
+    off_network_m
+        A village whose connector to the nearest road exceeds this is flagged off-network.
+    service
+        Defaults for line speed, layover and service span.
+    """
+
+    radius_m: float = 2000.0
+    metric: str = "network"
+    off_network_m: float = 1000.0
+    service: ServiceParams = field(default_factory=ServiceParams)
+
+    def __post_init__(self) -> None:
+        if self.metric not in METRICS:
+            raise ConfigError(f"metric must be one of {', '.join(METRICS)}, not {self.metric!r}")
+        if not self.radius_m > 0:
+            raise ConfigError(f"radius must be a positive number of metres, not {self.radius_m}")
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """The answer of :func:`compute_coverage`.
+
+    Attributes
+    ----------
+    villages
+        Every village (administrative and natural) with ``served``, ``distance_m``,
+        ``nearest_stop``, ``lines`` (ids of the lines serving it), ``connector_m``,
+        ``off_network``; metric CRS.
+    townships
+        Per township: ``villages_total``, ``villages_served``, ``served``, ``share``,
+        population; empty when the county has no townships and villages name none.
+    lines
+        Per line: ``length_km``, ``stops``, ``villages_served``,
+        ``villages_only_this_line``, ``cycle_min``, ``headway_min``, ``vehicles_required``.
+    stops
+        Bus stops with ``connector_m`` (distance to the nearest road) and ``lines``.
+    summary
+        The headline figures (DESIGN.md keys).
+    """
+
+    params: CoverageParams
+    county: str
+    villages: gpd.GeoDataFrame
+    townships: pd.DataFrame
+    lines: gpd.GeoDataFrame
+    stops: gpd.GeoDataFrame
+    summary: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as the JSON document of DESIGN.md (``summary``, ``villages`` ...)."""
+        admin = self.villages[self.villages["kind"] == "administrative"]
+        natural = self.villages[self.villages["kind"] != "administrative"]
+        return {
+            "county": self.county,
+            "summary": self.summary,
+            "villages": [_village_json(r) for r in admin.itertuples(index=False)],
+            "natural_villages": [_village_json(r) for r in natural.itertuples(index=False)],
+            "townships": [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "villages_total": int(r.villages_total),
+                    "villages_served": int(r.villages_served),
+                    "served": bool(r.served),
+                    "share": _round(r.share, 4),
+                    "population_total": int(r.population_total),
+                    "population_served": int(r.population_served),
+                }
+                for r in self.townships.itertuples(index=False)
+            ],
+            "lines": [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "length_km": _round(r.length_km, 3),
+                    "stops": int(r.stops),
+                    "villages_served": int(r.villages_served),
+                    "villages_only_this_line": int(r.villages_only_this_line),
+                    "cycle_min": _round(r.cycle_min, 1),
+                    "headway_min": _round(r.headway_min, 1),
+                    "trips_per_day": _round(r.trips_per_day, 2),
+                    "days": r.days,
+                    "vehicles_required": int(r.vehicles_required),
+                }
+                for r in self.lines.itertuples(index=False)
+            ],
+        }
+
+    def headline(self, *, lang: str = "zh") -> str:
+        """One sentence with the headline figures, in Chinese (default) or English."""
+        s = self.summary
+        if lang == "en":
+            vehicles = "" if s["vehicles"] is None else f", {s['vehicles']} buses"
+            towns = (
+                ""
+                if s["townships_total"] is None
+                else f"{s['townships_served']} of {s['townships_total']} townships and "
+            )
+            return (
+                f"{s['lines']} lines{vehicles} serve {towns}{s['villages_served']} of "
+                f"{s['villages_total']} administrative villages "
+                f"({_pct(s['village_rate'])}), {s['population_served']:,} people, within "
+                f"{s['radius_m']:,.0f} m ({s['metric']})."
+            )
+        vehicles = "" if s["vehicles"] is None else f"、{s['vehicles']} 辆车"
+        towns = (
+            ""
+            if s["townships_total"] is None
+            else f"{s['townships_served']} 个乡镇（共 {s['townships_total']} 个）、"
+        )
+        metric = "路网距离" if s["metric"] == "network" else "直线距离"
+        return (
+            f"{s['lines']} 条线路{vehicles}，覆盖 {towns}{s['villages_served']} 个建制村"
+            f"（共 {s['villages_total']} 个，通客车率 {_pct(s['village_rate'])}），"
+            f"服务人口 {s['population_served']:,} 人（{metric} {s['radius_m']:,.0f} 米以内）。"
+        )
+
+
+def _village_json(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "name": r.name,
+        "township": r.township,
+        "kind": r.kind,
+        "population": None if pd.isna(r.population) else int(r.population),
+        "served": bool(r.served),
+        "distance_m": None if not np.isfinite(r.distance_m) else round(float(r.distance_m), 1),
+        "nearest_stop": r.nearest_stop,
+        "lines": list(r.lines),
+        "connector_m": None if not np.isfinite(r.connector_m) else round(float(r.connector_m), 1),
+        "off_network": bool(r.off_network),
+    }
+
+
+def _round(value: Any, digits: int) -> float | None:
+    if value is None or pd.isna(value) or not np.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def compute_coverage(
+    county: County,
+    *,
+    params: CoverageParams | None = None,
+    graph: RoadGraph | None = None,
+) -> CoverageResult:
+    """Bus coverage of a county's villages and townships.
+
+    Parameters
+    ----------
+    county
+        Needs ``villages``, ``bus_stops``, ``bus_lines`` and, for the network metric,
+        ``roads``; ``townships`` and ``fleet`` are used when present.
+    params
+        The rule; defaults to 2,000 m network distance.
+    graph
+        A routing graph built from the county's roads, to reuse one across calls.
+
+    Returns
+    -------
+    CoverageResult
+    """
+    params = params or CoverageParams()
+    purpose = "coverage"
+    villages = county.layer("villages", purpose=purpose)
+    stops = county.layer("bus_stops", purpose=purpose)
+    lines = county.layer("bus_lines", purpose=purpose)
+
+    stop_ids = stops["id"].astype(str).to_numpy()
+    stop_pos = {sid: i for i, sid in enumerate(stop_ids)}
+    line_ids = lines["id"].astype(str).to_numpy()
+    line_stops = [
+        np.array([stop_pos[s] for s in seq if s in stop_pos], dtype=np.int64)
+        for seq in lines["stops"]
+    ]
+    vpoints = villages.geometry.to_numpy()
+    spoints = stops.geometry.to_numpy()
+
+    if params.metric == "network":
+        if graph is None:
+            graph = build_graph(county.layer("roads", purpose="network-distance coverage"))
+        vsnap = snap_points(graph, vpoints)
+        ssnap = snap_points(graph, spoints)
+        connector = vsnap.connector
+        stop_connector = ssnap.connector
+        reach = distances_from_sources(graph, ssnap, vsnap)
+        distance, nearest = reach.distance, reach.source
+        per_line = [
+            distances_from_sources(graph, ssnap.take(idx), vsnap, limit=params.radius_m).distance
+            if len(idx)
+            else np.full(len(villages), np.inf)
+            for idx in line_stops
+        ]
+    else:
+        distance, nearest = _straight_nearest(spoints, vpoints)
+        per_line = [
+            _straight_nearest(spoints[idx], vpoints)[0]
+            if len(idx)
+            else np.full(len(villages), np.inf)
+            for idx in line_stops
+        ]
+        connector = _road_connectors(county, vpoints)
+        stop_connector = _road_connectors(county, spoints)
+
+    within = np.column_stack(per_line) <= params.radius_m if per_line else None
+    served = distance <= params.radius_m
+    out = villages.copy()
+    out["distance_m"] = distance
+    out["served"] = served
+    out["nearest_stop"] = [stop_ids[i] if i >= 0 else None for i in nearest]
+    out["lines"] = [
+        [str(line_ids[j]) for j in np.flatnonzero(row)] if within is not None else []
+        for row in (within if within is not None else np.zeros((len(out), 0), bool))
+    ]
+    out["connector_m"] = connector
+    out["off_network"] = connector > params.off_network_m
+    if "population" not in out.columns:
+        out["population"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    if "township" not in out.columns:
+        out["township"] = None
+
+    admin = (out["kind"] == "administrative").to_numpy()
+    line_table = _line_table(county, lines, within, admin, params)
+    stops_out = stops.copy()
+    stops_out["connector_m"] = stop_connector
+    stops_out["lines"] = [
+        [str(line_ids[j]) for j, idx in enumerate(line_stops) if i in idx]
+        for i in range(len(stops_out))
+    ]
+    townships = _township_table(county, out)
+    fleet = county.layers.get("fleet")
+    summary = {
+        "radius_m": float(params.radius_m),
+        "metric": params.metric,
+        "lines": int(len(lines)),
+        "stops": int(len(stops)),
+        "stops_off_network": int((stop_connector > params.off_network_m).sum()),
+        "vehicles": None if fleet is None else int(len(fleet)),
+        "vehicles_required": int(
+            fleet_requirement(line_table, lines["id"], fleet) if len(lines) else 0
+        ),
+        "townships_total": None if townships.empty else int(len(townships)),
+        "townships_served": None if townships.empty else int(townships["served"].sum()),
+        "villages_total": int(admin.sum()),
+        "villages_served": int((served & admin).sum()),
+        "village_rate": _rate(int((served & admin).sum()), int(admin.sum())),
+        "villages_off_network": int((out["off_network"].to_numpy() & admin).sum()),
+        "population_total": int(out.loc[admin, "population"].fillna(0).sum()),
+        "population_served": int(out.loc[admin & served, "population"].fillna(0).sum()),
+        "natural_villages_total": int((~admin).sum()),
+        "natural_villages_served": int((served & ~admin).sum()),
+    }
+    if summary["vehicles"] is not None:
+        summary["vehicles_short"] = max(0, summary["vehicles_required"] - summary["vehicles"])
+    return CoverageResult(
+        params=params,
+        county=county.name,
+        villages=out,
+        townships=townships,
+        lines=line_table,
+        stops=stops_out,
+        summary=summary,
+    )
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 4)
+
+
+def _straight_nearest(sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    distance = np.full(len(targets), np.inf)
+    nearest = np.full(len(targets), -1, dtype=np.int64)
+    if len(sources) == 0 or len(targets) == 0:
+        return distance, nearest
+    tree = shapely.STRtree(sources)
+    (t_idx, s_idx), dist = tree.query_nearest(targets, return_distance=True, all_matches=False)
+    distance[t_idx] = dist
+    nearest[t_idx] = s_idx
+    return distance, nearest
+
+
+def _road_connectors(county: County, points: np.ndarray) -> np.ndarray:
+    roads = county.layers.get("roads")
+    if roads is None or len(roads) == 0:
+        return np.full(len(points), np.nan)
+    distance, _ = _straight_nearest(roads.geometry.to_numpy(), points)
+    return distance
+
+
+def _line_table(
+    county: County,
+    lines: gpd.GeoDataFrame,
+    within: np.ndarray | None,
+    admin: np.ndarray,
+    params: CoverageParams,
+) -> gpd.GeoDataFrame:
+    table = lines.copy()
+    geoms = table.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        bad = table["id"].astype(str).to_numpy()[missing][0]
+        raise LayerError(
+            "bus line has no geometry: draw it or give it from GTFS shapes",
+            layer="bus_lines",
+            feature=bad,
+        )
+    table["length_m"] = shapely.length(geoms)
+    table["length_km"] = table["length_m"] / 1000.0
+    table["stop_ids"] = lines["stops"]
+    table["stops"] = [len(s) for s in lines["stops"]]
+    if within is None:
+        within = np.zeros((len(admin), 0), bool)
+    served_admin = within & admin[:, None]
+    count_lines = served_admin.sum(axis=1)
+    table["villages_served"] = served_admin.sum(axis=0).astype(int)
+    table["villages_only_this_line"] = (served_admin & (count_lines == 1)[:, None]).sum(axis=0)
+    if "days" not in table.columns:
+        table["days"] = None
+    ops = line_operations(table, params=params.service)
+    for column in ops.columns:
+        table[column] = ops[column]
+    return table
+
+
+def _township_table(county: County, villages: pd.DataFrame) -> pd.DataFrame:
+    columns = [
+        "id",
+        "name",
+        "villages_total",
+        "villages_served",
+        "served",
+        "share",
+        "population_total",
+        "population_served",
+    ]
+    townships = county.layers.get("townships")
+    if townships is not None and len(townships):
+        base = pd.DataFrame({"id": townships["id"].astype(str), "name": townships["name"]})
+    elif villages["township"].notna().any():
+        ids = sorted(villages["township"].dropna().astype(str).unique())
+        base = pd.DataFrame({"id": ids, "name": ids})
+    else:
+        return pd.DataFrame(columns=columns)
+    v = villages.assign(township=villages["township"].astype("string"))
+    admin = v["kind"] == "administrative"
+    seat = v["seat"].fillna(False).astype(bool) if "seat" in v.columns else False
+    rows = []
+    for tid, name in zip(base["id"], base["name"], strict=True):
+        here = v["township"] == tid
+        a = here & admin
+        served_here = (a & v["served"]) | (here & seat & v["served"])
+        total = int(a.sum())
+        n_served = int((a & v["served"]).sum())
+        rows.append(
+            {
+                "id": tid,
+                "name": name,
+                "villages_total": total,
+                "villages_served": n_served,
+                "served": bool(served_here.any()),
+                "share": n_served / total if total else math.nan,
+                "population_total": int(v.loc[a, "population"].fillna(0).sum()),
+                "population_served": int(v.loc[a & v["served"], "population"].fillna(0).sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def params_to_json(params: CoverageParams) -> dict[str, Any]:
+    """Parameters as a plain dict."""
+    return asdict(params)
