@@ -210,6 +210,7 @@ def compute_access(
             layer="villages",
             feature=seat_info["id"],
         )
+    names = _township_names(county)
     unconnected = out[~connected].assign(_pop=pop[~connected])
     candidates = unconnected.sort_values("_pop", ascending=False, kind="stable").head(30)
     candidate_table = pd.DataFrame(
@@ -217,7 +218,7 @@ def compute_access(
             "id": candidates["id"].astype(str),
             "name": candidates["name"].astype(str),
             "kind": candidates["kind"].astype(str),
-            "township": candidates["township"].astype(object),
+            "township": candidates["township"].map(lambda t: names.get(str(t), t)),
             "population": candidates["_pop"].astype(int),
             "paved_connector_m": [_finite(v) for v in candidates["paved_connector_m"]],
         }
@@ -245,6 +246,13 @@ def compute_access(
         candidates=candidate_table,
         summary=summary,
     )
+
+
+def _township_names(county: County) -> dict[str, str]:
+    townships = county.layers.get("townships")
+    if townships is None or not {"id", "name"} <= set(townships.columns):
+        return {}
+    return dict(zip(townships["id"].astype(str), townships["name"].astype(str), strict=True))
 
 
 def _finite(value: float) -> float | None:

@@ -506,9 +506,10 @@ def _check_coordinates(
 
 
 def _convert_web_coords(frame: gpd.GeoDataFrame, source: LayerSource) -> gpd.GeoDataFrame:
-    from roadnet.chinacoords import convert_geometries, to_wgs84
+    from roadnet.chinacoords import convert_geometries, normalize_coords
 
-    to_wgs84(np.zeros(1), np.zeros(1), coords=source.coords or "WGS-84")  # validates the name
+    if normalize_coords(str(source.coords)) == "WGS-84":
+        return frame
     lonlat = frame.to_crs(4326)
     converted = convert_geometries(lonlat.geometry.to_numpy(), coords=str(source.coords))
     return gpd.GeoDataFrame(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from roadnet.cli import sample as _sample  # noqa: F401  (registers the command)
+from roadnet.cli import access as _access  # noqa: F401  (registers the command)
+from roadnet.cli import coverage as _coverage  # noqa: F401
+from roadnet.cli import sample as _sample  # noqa: F401
 from roadnet.cli import validate as _validate  # noqa: F401
 from roadnet.cli.app import app
 from roadnet.errors import RoadnetError

@@ -33,6 +33,14 @@ JsonOpt = Annotated[
     Path | None, typer.Option("--json", help="Write the result as JSON to this file.")
 ]
 
+XlsxOpt = Annotated[
+    Path | None, typer.Option("--xlsx", help="Write the tables to this Excel workbook.")
+]
+LangOpt = Annotated[
+    str,
+    typer.Option("--lang", help="Language of printed text, tables and maps: zh or en."),
+]
+
 
 @app.callback()
 def _root(

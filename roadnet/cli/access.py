@@ -1,0 +1,84 @@
+"""``roadnet access``: hardened-road access of villages (通硬化路) and the Rural Access Index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+
+SUMMARY_LABELS = {
+    "villages_total": "建制村数 administrative villages",
+    "villages_connected": "通硬化路建制村 villages connected",
+    "connected_rate": "建制村公路通畅率 share connected",
+    "natural_villages_total": "自然村数 natural villages",
+    "natural_villages_connected": "通硬化路自然村 natural villages connected",
+    "population_total": "人口 population",
+    "population_connected": "通硬化路人口 population connected",
+    "rai": "农村公路可达指数 Rural Access Index",
+    "rai_radius_m": "RAI 半径(米) radius (m)",
+    "paved_km": "硬化路里程(公里) paved km",
+    "all_season_km": "全天候道路(公里) all-season km",
+    "roads_km": "道路总里程(公里) roads km",
+}
+
+
+@app.command()
+def access(
+    county: CountyArg = DEFAULT_COUNTY,
+    connector: Annotated[
+        float,
+        typer.Option("--connector", help="Largest distance (m) from a village to paved road."),
+    ] = 500.0,
+    seat: Annotated[
+        str | None, typer.Option("--seat", help="County seat village (id or name).")
+    ] = None,
+    json_out: JsonOpt = None,
+    xlsx: XlsxOpt = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """Villages connected to the county seat by hardened road, candidates, and the RAI."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from roadnet.access import AccessParams, compute_access
+    from roadnet.county import load_county
+    from roadnet.io.atomic import write_text
+
+    loaded = load_county(county, layers=["villages", "roads", "townships"])
+    result = compute_access(loaded, params=AccessParams(connector_m=connector, seat=seat))
+    console = Console()
+    console.print(result.headline(lang=lang), highlight=False)
+    zh = lang == "zh"
+    table = Table(title="未通硬化路村庄（按人口）" if zh else "Villages without hardened road")
+    for label in (("村", "village"), ("类型", "kind"), ("乡镇", "township"), ("人口", "pop.")):
+        table.add_column(label[0] if zh else label[1])
+    for r in result.candidates.head(10).itertuples(index=False):
+        kind = (
+            {"administrative": "建制村", "natural": "自然村"}.get(r.kind, r.kind) if zh else r.kind
+        )
+        table.add_row(str(r.name), kind, str(r.township), f"{r.population:,}")
+    console.print(table)
+    if json_out is not None:
+        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    if xlsx is not None:
+        from roadnet.tables import summary_frame, write_workbook
+
+        admin = result.villages["kind"] == "administrative"
+        columns = ["id", "name", "township", "population", "connected", "paved_distance_m"]
+        columns += ["paved_connector_m", "all_season"]
+        names = (
+            ("汇总", "建制村", "自然村", "通硬化路候选")
+            if zh
+            else ("Summary", "Villages", "Natural villages", "Candidates")
+        )
+        frames = [
+            summary_frame(result.summary, SUMMARY_LABELS),
+            result.villages.loc[admin, columns],
+            result.villages.loc[~admin, columns],
+            result.candidates,
+        ]
+        write_workbook(xlsx, dict(zip(names, frames, strict=True)), lang=lang)

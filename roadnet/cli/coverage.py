@@ -1,0 +1,134 @@
+"""``roadnet coverage``: which townships and administrative villages the bus lines serve."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from roadnet.coverage import CoverageResult
+
+SUMMARY_LABELS = {
+    "radius_m": "服务半径(米) radius (m)",
+    "metric": "距离口径 metric",
+    "lines": "线路数 lines",
+    "stops": "站点数 stops",
+    "stops_off_network": "远离路网站点 stops off network",
+    "vehicles": "车辆数 vehicles",
+    "vehicles_required": "需配车辆 vehicles required",
+    "vehicles_short": "车辆缺口 vehicles short",
+    "townships_total": "乡镇数 townships",
+    "townships_served": "通客车乡镇 townships served",
+    "villages_total": "建制村数 administrative villages",
+    "villages_served": "通客车建制村 villages served",
+    "village_rate": "建制村通客车率 share served",
+    "villages_off_network": "远离路网建制村 villages off network",
+    "population_total": "人口 population",
+    "population_served": "服务人口 population served",
+    "natural_villages_total": "自然村数 natural villages",
+    "natural_villages_served": "通客车自然村 natural villages served",
+}
+
+
+@app.command()
+def coverage(
+    county: CountyArg = DEFAULT_COUNTY,
+    radius: Annotated[
+        float, typer.Option("--radius", help="Served when a stop is within this many metres.")
+    ] = 2000.0,
+    metric: Annotated[
+        str, typer.Option("--metric", help="network (along roads) or straight (line of sight).")
+    ] = "network",
+    json_out: JsonOpt = None,
+    xlsx: XlsxOpt = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """Bus coverage of townships and administrative villages (建制村通客车)."""
+    from rich.console import Console
+
+    from roadnet.county import load_county
+    from roadnet.coverage import CoverageParams, compute_coverage
+    from roadnet.io.atomic import write_text
+
+    params = CoverageParams(radius_m=radius, metric=metric)
+    layers = ["villages", "bus_stops", "bus_lines", "townships", "fleet"]
+    if metric == "network":
+        layers.append("roads")
+    loaded = load_county(county, layers=layers)
+    result = compute_coverage(loaded, params=params)
+    console = Console()
+    console.print(result.headline(lang=lang), highlight=False)
+    _print_tables(console, result, lang=lang)
+    if json_out is not None:
+        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    if xlsx is not None:
+        from roadnet.tables import summary_frame, write_workbook
+
+        admin = result.villages["kind"] == "administrative"
+        names = ("汇总", "建制村", "自然村", "乡镇", "线路")
+        if lang == "en":
+            names = ("Summary", "Villages", "Natural villages", "Townships", "Lines")
+        columns = ["id", "name", "township", "population", "served", "distance_m"]
+        columns += ["nearest_stop", "lines", "connector_m", "off_network"]
+        line_columns = ["id", "name", "length_km", "stops", "villages_served"]
+        line_columns += ["villages_only_this_line", "cycle_min", "headway_min"]
+        line_columns += ["trips_per_day", "days", "vehicles_required"]
+        write_workbook(
+            xlsx,
+            dict(
+                zip(
+                    names,
+                    [
+                        summary_frame(result.summary, SUMMARY_LABELS),
+                        result.villages.loc[admin, columns],
+                        result.villages.loc[~admin, columns],
+                        result.townships,
+                        result.lines[line_columns],
+                    ],
+                    strict=True,
+                )
+            ),
+            lang=lang,
+        )
+
+
+def _print_tables(console: Console, result: CoverageResult, *, lang: str) -> None:
+    from rich.table import Table
+
+    zh = lang == "zh"
+    table = Table(title="线路 Lines" if zh else "Lines")
+    for label in (
+        ("线路", "line"),
+        ("长度(公里)", "km"),
+        ("站点", "stops"),
+        ("通客车建制村", "villages"),
+        ("仅本线", "only this"),
+        ("周转(分)", "cycle min"),
+        ("间隔(分)", "headway"),
+        ("需配车", "vehicles"),
+    ):
+        table.add_column(label[0] if zh else label[1], justify="right")
+    for r in result.lines.itertuples(index=False):
+        table.add_row(
+            str(r.name),
+            f"{r.length_km:.1f}",
+            str(r.stops),
+            str(r.villages_served),
+            str(r.villages_only_this_line),
+            f"{r.cycle_min:.0f}",
+            "—" if r.headway_min != r.headway_min else f"{r.headway_min:.0f}",
+            str(r.vehicles_required),
+        )
+    console.print(table)
+    s = result.summary
+    short = s.get("vehicles_short")
+    if short:
+        text = f"车辆缺口 {short} 辆" if zh else f"{short} buses short of the timetable"
+        console.print(f"[yellow]{text}[/]")
