@@ -6,15 +6,19 @@ Bad input ends with exit code 2 and one message naming the file, layer, feature 
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
-from roadnet.cli import access as _access  # noqa: F401  (registers the command)
-from roadnet.cli import coverage as _coverage  # noqa: F401
-from roadnet.cli import sample as _sample  # noqa: F401
-from roadnet.cli import validate as _validate  # noqa: F401
 from roadnet.cli.app import app
 from roadnet.errors import RoadnetError
+
+# One module per command; importing a module registers its command on `app`. The modules
+# import their heavy dependencies inside the command functions, so `roadnet --help` is fast.
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "app":
+        importlib.import_module(f"{__name__}.{_module.name}")
 
 EXIT_BAD_INPUT = 2
 
