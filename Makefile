@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest -q tests/bench -p no:cacheprovider
+	$(BIN)/python -m pytest -q -s tests/bench -o addopts='-ra --strict-markers'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
