@@ -183,10 +183,13 @@ def build_graph(
             layer="roads",
         )
     geoms = roads.geometry.to_numpy()
-    parts, part_road = shapely.get_parts(geoms, return_index=True)
-    is_line = shapely.get_type_id(parts) == 1
-    parts, part_road = parts[is_line], part_road[is_line]
-    parts = shapely.force_2d(parts)
+    types = shapely.get_type_id(geoms)
+    if (types == 1).all():  # plain LineStrings: no need to explode
+        parts, part_road = geoms, np.arange(len(geoms))
+    else:
+        parts, part_road = shapely.get_parts(geoms, return_index=True)
+        is_line = shapely.get_type_id(parts) == 1
+        parts, part_road = parts[is_line], part_road[is_line]
     joined: tuple[tuple[str, str, float], ...] = ()
     if join_tolerance:
         parts, joined = _join_near_misses(parts, part_road, roads, join_tolerance, tolerance)
@@ -219,11 +222,20 @@ def build_graph(
     cum = np.r_[0.0, np.cumsum(seg)[:-1]]
     length = cum[b] - cum[a]
 
-    counts_per_edge = b - a + 1
-    edge_of_vertex = np.repeat(np.arange(len(a)), counts_per_edge)
-    offsets = np.r_[0, np.cumsum(counts_per_edge)[:-1]]
-    vertex = a[edge_of_vertex] + (np.arange(counts_per_edge.sum()) - offsets[edge_of_vertex])
-    edge_geometry = shapely.linestrings(coords[vertex], indices=edge_of_vertex)
+    # An edge spanning its whole part keeps the part's geometry; split parts get new lines.
+    whole = start[a] & end[b]
+    edge_geometry = np.empty(len(a), dtype=object)
+    kept = parts[vpart[a[whole]]]
+    edge_geometry[whole] = shapely.force_2d(kept) if shapely.has_z(kept).any() else kept
+    cut = np.flatnonzero(~whole)
+    if len(cut):
+        counts_per_edge = b[cut] - a[cut] + 1
+        edge_of_vertex = np.repeat(np.arange(len(cut)), counts_per_edge)
+        offsets = np.r_[0, np.cumsum(counts_per_edge)[:-1]]
+        vertex = a[cut][edge_of_vertex] + (
+            np.arange(counts_per_edge.sum()) - offsets[edge_of_vertex]
+        )
+        edge_geometry[cut] = shapely.linestrings(coords[vertex], indices=edge_of_vertex)
 
     return RoadGraph(
         node_xy=node_xy,
