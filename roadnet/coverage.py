@@ -25,7 +25,13 @@ import shapely
 from roadnet.county import County
 from roadnet.errors import ConfigError, LayerError
 from roadnet.lines import ServiceParams, fleet_requirement, line_operations
-from roadnet.network import RoadGraph, build_graph, distances_from_sources, snap_points
+from roadnet.network import (
+    RoadGraph,
+    build_graph,
+    describe_graph,
+    distances_from_sources,
+    snap_points,
+)
 
 METRICS = ("network", "straight")
 
@@ -42,6 +48,9 @@ class CoverageParams:
         ``network`` (along roads, with connectors) or ``straight``.
     off_network_m
         A village whose connector to the nearest road exceeds this is flagged off-network.
+    join_tolerance_m
+        Join dangling road ends to a road passing within this many metres (digitising gaps)
+        before routing; None leaves the network as drawn (gaps are still reported).
     service
         Defaults for line speed, layover and service span.
     """
@@ -49,6 +58,7 @@ class CoverageParams:
     radius_m: float = 2000.0
     metric: str = "network"
     off_network_m: float = 1000.0
+    join_tolerance_m: float | None = None
     service: ServiceParams = field(default_factory=ServiceParams)
 
     def __post_init__(self) -> None:
@@ -87,6 +97,7 @@ class CoverageResult:
     lines: gpd.GeoDataFrame
     stops: gpd.GeoDataFrame
     summary: dict[str, Any]
+    network: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The result as the JSON document of DESIGN.md (``summary``, ``villages`` ...)."""
@@ -95,6 +106,7 @@ class CoverageResult:
         return {
             "county": self.county,
             "summary": self.summary,
+            "network": self.network,
             "villages": [_village_json(r) for r in admin.itertuples(index=False)],
             "natural_villages": [_village_json(r) for r in natural.itertuples(index=False)],
             "townships": [
@@ -222,9 +234,14 @@ def compute_coverage(
     vpoints = villages.geometry.to_numpy()
     spoints = stops.geometry.to_numpy()
 
+    network = None
     if params.metric == "network":
         if graph is None:
-            graph = build_graph(county.layer("roads", purpose="network-distance coverage"))
+            graph = build_graph(
+                county.layer("roads", purpose="network-distance coverage"),
+                join_tolerance=params.join_tolerance_m,
+            )
+        network = describe_graph(graph).to_json()
         vsnap = snap_points(graph, vpoints)
         ssnap = snap_points(graph, spoints)
         connector = vsnap.connector
@@ -306,6 +323,7 @@ def compute_coverage(
         lines=line_table,
         stops=stops_out,
         summary=summary,
+        network=network,
     )
 
 
