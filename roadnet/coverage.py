@@ -292,7 +292,7 @@ def compute_coverage(
     ]
     townships = _township_table(county, out)
     fleet = county.layers.get("fleet")
-    summary = {
+    summary: dict[str, Any] = {
         "radius_m": float(params.radius_m),
         "metric": params.metric,
         "lines": int(len(lines)),

@@ -91,10 +91,10 @@ def fleet_requirement(
     for position, line_id in enumerate(ids):
         groups.setdefault(find(line_id), []).append(position)
     total = 0
-    for members in groups.values():
-        rows = operations.iloc[members]
+    for positions in groups.values():
+        rows = operations.iloc[positions]
         single = int(rows["vehicles_required"].max())
-        if len(members) == 1:
+        if len(positions) == 1:
             total += single
             continue
         minutes = (rows["trips_per_day"].fillna(1) * rows["cycle_min"]).sum()

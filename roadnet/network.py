@@ -11,6 +11,7 @@ nearest node: the straight connector counts, and both edge ends are tried.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,15 @@ class RoadGraph:
     def csr(self) -> sparse.csr_matrix:
         """Symmetric adjacency matrix (shortest parallel edge kept), weights in metres."""
         return _csr(self.n_nodes, self.edge_u, self.edge_v, self.edge_length)
+
+    @cached_property
+    def edge_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted node-pair keys of the edges (shortest first) and their edge indices."""
+        lo = np.minimum(self.edge_u, self.edge_v)
+        hi = np.maximum(self.edge_u, self.edge_v)
+        keys = lo * self.n_nodes + hi
+        order = np.lexsort((self.edge_length, keys))
+        return keys[order], order
 
     def edge_attribute(self, name: str) -> np.ndarray:
         """A roads column per edge (e.g. ``surface``, ``class``, ``id``)."""
@@ -546,3 +556,124 @@ def distances_from_sources(
     mapped = nearest >= 0
     nearest[mapped] = ok[nearest[mapped]]
     return Reach(distance, nearest)
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@dataclass(frozen=True)
+class Route:
+    """A shortest path between two snapped points: its length (m), geometry and edges."""
+
+    length_m: float
+    geometry: shapely.LineString
+    edges: np.ndarray
+
+
+def shortest_route(graph: RoadGraph, start: Snap, end: Snap) -> Route | None:
+    """Shortest road path between two snapped points (one each), or None when unconnected.
+
+    The path leaves ``start`` along its edge towards either end, follows whole edges, and
+    enters ``end``'s edge from either end; connectors are not part of the route.
+    """
+    from shapely.ops import substring
+
+    if len(start) != 1 or len(end) != 1:
+        raise ValueError("shortest_route takes one start and one end point")
+    ea, eb = int(start.edge[0]), int(end.edge[0])
+    if ea < 0 or eb < 0:
+        return None
+    oa, ob = float(start.offset[0]), float(end.offset[0])
+    la = float(graph.edge_length[ea])
+    lb = float(graph.edge_length[eb])
+    ga, gb = graph.edge_geometry[ea], graph.edge_geometry[eb]
+    best: tuple[float, shapely.LineString, list[int]] | None = None
+    if ea == eb:
+        best = (abs(ob - oa), substring(ga, oa, ob), [ea])
+    n = graph.n_nodes
+    source = n
+    extra = sparse.csr_matrix(
+        (
+            np.maximum([oa, la - oa], _EPSILON),
+            ([source, source], [graph.edge_u[ea], graph.edge_v[ea]]),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    augmented = sparse.block_diag([graph.csr, sparse.csr_matrix((1, 1))], format="csr")
+    augmented = augmented + extra + extra.T
+    dist, pred = csgraph.dijkstra(
+        augmented, directed=True, indices=source, return_predecessors=True
+    )
+    for node, tail, piece in (
+        (int(graph.edge_u[eb]), ob, lambda: substring(gb, 0.0, ob)),
+        (int(graph.edge_v[eb]), lb - ob, lambda: substring(gb, lb, ob)),
+    ):
+        total = dist[node] + tail
+        if not np.isfinite(total) or (best is not None and total >= best[0]):
+            continue
+        nodes = [node]
+        while pred[nodes[-1]] >= 0 and pred[nodes[-1]] != source:
+            nodes.append(int(pred[nodes[-1]]))
+        nodes.reverse()
+        first = nodes[0]
+        head = substring(ga, oa, 0.0) if first == graph.edge_u[ea] else substring(ga, oa, la)
+        pieces = [head]
+        edges = [ea]
+        for u, v in itertools.pairwise(nodes):
+            e = _edge_between(graph, u, v)
+            geom = graph.edge_geometry[e]
+            pieces.append(geom if graph.edge_u[e] == u else shapely.reverse(geom))
+            edges.append(e)
+        pieces.append(piece())
+        edges.append(eb)
+        best = (float(total), _join_pieces(pieces), edges)
+    if best is None:
+        return None
+    return Route(best[0], best[1], np.array(best[2], dtype=np.int64))
+
+
+def _edge_between(graph: RoadGraph, u: int, v: int) -> int:
+    """The shortest edge joining nodes u and v (binary search in a sorted key array)."""
+    keys, order = graph.edge_keys
+    key = min(u, v) * graph.n_nodes + max(u, v)
+    return int(order[np.searchsorted(keys, key)])
+
+
+def _join_pieces(pieces: list[shapely.Geometry]) -> shapely.LineString:
+    coords = [shapely.get_coordinates(p) for p in pieces if not shapely.is_empty(p)]
+    stacked = np.vstack([c for c in coords if len(c)])
+    keep = np.r_[True, np.any(np.diff(stacked, axis=0) != 0, axis=1)]
+    stacked = stacked[keep]
+    if len(stacked) == 1:
+        stacked = np.vstack([stacked, stacked])
+    return shapely.LineString(stacked)
+
+
+def connect_line(
+    roads: gpd.GeoDataFrame, line: shapely.LineString, *, tolerance: float
+) -> tuple[gpd.GeoDataFrame, shapely.LineString]:
+    """Join a new road's ends to the network.
+
+    Each end within ``tolerance`` metres of a road moves onto that road, where a vertex is
+    inserted so that the two share a node.
+
+    Returns the updated roads (a copy) and the adjusted line.
+    """
+    roads = roads.copy()
+    geoms = roads.geometry.to_numpy().copy()
+    coords = shapely.get_coordinates(line)
+    tree = shapely.STRtree(geoms)
+    for end in (0, len(coords) - 1):
+        point = shapely.Point(coords[end])
+        hit, dist = tree.query_nearest(point, return_distance=True, all_matches=False)
+        if len(hit) == 0 or dist[0] > tolerance:
+            continue
+        j = int(hit[0])
+        target = shapely.line_interpolate_point(
+            geoms[j], shapely.line_locate_point(geoms[j], point)
+        )
+        coords[end] = shapely.get_coordinates(target)[0]
+        if shapely.get_type_id(geoms[j]) == 1:
+            geoms[j] = _insert_vertex(geoms[j], target)
+    roads = roads.set_geometry(geoms, crs=roads.crs)
+    return roads, shapely.LineString(coords)

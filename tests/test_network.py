@@ -181,3 +181,50 @@ def test_to_networkx_same_lengths():
     g = graph.to_networkx()
     assert g.number_of_nodes() == graph.n_nodes
     assert sum(d["length"] for *_, d in g.edges(data=True)) == pytest.approx(20)
+
+
+def test_shortest_route_geometry_and_length():
+    from roadnet.network import shortest_route
+
+    roads = _roads(
+        [
+            LineString([(0, 0), (1000, 0)]),
+            LineString([(1000, 0), (1000, 1000)]),
+            LineString([(0, 0), (0, 2000), (1000, 1000)]),
+        ]
+    )
+    graph = build_graph(roads)
+    a = snap_points(graph, np.array([Point(300, -20)]))
+    b = snap_points(graph, np.array([Point(1010, 600)]))
+    route = shortest_route(graph, a, b)
+    assert route is not None
+    assert route.length_m == pytest.approx(700 + 600)
+    assert route.geometry.length == pytest.approx(route.length_m)
+    assert Point(300, 0).distance(shapely.get_point(route.geometry, 0)) < 1e-6
+    assert Point(1000, 600).distance(shapely.get_point(route.geometry, -1)) < 1e-6
+    same = shortest_route(graph, a, snap_points(graph, np.array([Point(800, 5)])))
+    assert same is not None and same.length_m == pytest.approx(500)
+    far = build_graph(_roads([LineString([(0, 0), (10, 0)]), LineString([(50, 50), (60, 50)])]))
+    assert (
+        shortest_route(
+            far,
+            snap_points(far, np.array([Point(1, 0)])),
+            snap_points(far, np.array([Point(55, 50)])),
+        )
+        is None
+    )
+
+
+def test_connect_line_shares_a_node():
+    from roadnet.network import connect_line
+
+    roads = _roads([LineString([(0, 0), (1000, 0)])])
+    new_roads, line = connect_line(roads, LineString([(500, 30), (500, 800)]), tolerance=50)
+    combined = gpd.GeoDataFrame(
+        {"id": ["R0", "N"]},
+        geometry=[new_roads.geometry.iloc[0], line],
+        crs=CRS,
+    )
+    graph = build_graph(combined)
+    assert describe_graph(graph).components == 1
+    assert graph.edge_length.sum() == pytest.approx(1000 + 800)
