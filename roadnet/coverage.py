@@ -233,6 +233,8 @@ def compute_coverage(
     ]
     vpoints = villages.geometry.to_numpy()
     spoints = stops.geometry.to_numpy()
+    # Only stops some line calls at serve anyone.
+    used = np.unique(np.concatenate([*line_stops, np.zeros(0, np.int64)]))
 
     network = None
     if params.metric == "network":
@@ -246,8 +248,9 @@ def compute_coverage(
         ssnap = snap_points(graph, spoints)
         connector = vsnap.connector
         stop_connector = ssnap.connector
-        reach = distances_from_sources(graph, ssnap, vsnap)
-        distance, nearest = reach.distance, reach.source
+        reach = distances_from_sources(graph, ssnap.take(used), vsnap)
+        distance = reach.distance
+        nearest = _original_index(reach.source, used)
         per_line = [
             distances_from_sources(graph, ssnap.take(idx), vsnap, limit=params.radius_m).distance
             if len(idx)
@@ -255,7 +258,8 @@ def compute_coverage(
             for idx in line_stops
         ]
     else:
-        distance, nearest = _straight_nearest(spoints, vpoints)
+        distance, nearest = _straight_nearest(spoints[used], vpoints)
+        nearest = _original_index(nearest, used)
         per_line = [
             _straight_nearest(spoints[idx], vpoints)[0]
             if len(idx)
@@ -296,8 +300,8 @@ def compute_coverage(
         "radius_m": float(params.radius_m),
         "metric": params.metric,
         "lines": int(len(lines)),
-        "stops": int(len(stops)),
-        "stops_off_network": int((stop_connector > params.off_network_m).sum()),
+        "stops": int(len(used)),
+        "stops_off_network": int((stop_connector[used] > params.off_network_m).sum()),
         "vehicles": None if fleet is None else int(len(fleet)),
         "vehicles_required": int(
             fleet_requirement(line_table, lines["id"], fleet) if len(lines) else 0
@@ -325,6 +329,14 @@ def compute_coverage(
         summary=summary,
         network=network,
     )
+
+
+def _original_index(positions: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Map positions among the used stops back to rows of the stops layer (-1 stays)."""
+    out = np.full(len(positions), -1, dtype=np.int64)
+    found = positions >= 0
+    out[found] = used[positions[found]]
+    return out
 
 
 def _rate(part: int, whole: int) -> float | None:

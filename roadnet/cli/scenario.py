@@ -1,0 +1,77 @@
+"""``roadnet scenario``: apply a "what if" file and compare it with its baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from roadnet.cli.app import JsonOpt, LangOpt, app
+
+ROWS = (
+    ("townships_served", "通客车乡镇", "townships served"),
+    ("villages_served", "通客车建制村", "villages served"),
+    ("population_served", "服务人口", "population served"),
+    ("lines", "线路", "lines"),
+    ("vehicles_required", "需配车辆", "vehicles required"),
+    ("vehicles", "现有车辆", "vehicles"),
+    ("villages_connected", "通硬化路建制村", "villages with hardened road"),
+    ("rai", "农村公路可达指数", "Rural Access Index"),
+)
+
+
+@app.command()
+def scenario(
+    path: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+    json_out: JsonOpt = None,
+    lang: LangOpt = "zh",
+) -> None:
+    """Compare a scenario (new line, moved stop, paved road, 3 km rule ...) with today."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from roadnet.io.atomic import write_text
+    from roadnet.scenario import run_scenario
+
+    result = run_scenario(path)
+    doc = result.to_json()
+    zh = lang == "zh"
+    console = Console()
+    table = Table(title=result.scenario.name)
+    for label in (("指标", "figure"), ("现状", "today"), ("方案", "scenario"), ("变化", "change")):
+        table.add_column(label[0] if zh else label[1], justify="right")
+    for key, label_zh, label_en in ROWS:
+        before, after = doc["baseline"].get(key), doc["scenario"].get(key)
+        if before is None and after is None:
+            continue
+        change = "" if before is None or after is None else _signed(after - before)
+        table.add_row(label_zh if zh else label_en, _fmt(before), _fmt(after), change)
+    console.print(table)
+    delta = doc["delta"]
+    names = result.baseline_coverage.villages.set_index("id")["name"]
+    for key, label_zh, label_en in (
+        ("villages_gained", "新增通客车建制村", "villages gained"),
+        ("villages_lost", "失去公交服务建制村", "villages lost"),
+    ):
+        ids = delta[key]
+        if ids:
+            listed = "、".join(str(names.get(i, i)) for i in ids[:20])
+            console.print(f"{label_zh if zh else label_en} ({len(ids)}): {listed}", highlight=False)
+    if json_out is not None:
+        write_text(Path(json_out), json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value <= 1.0:
+        return f"{value * 100:.1f}%"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _signed(value: float) -> str:
+    if isinstance(value, float) and abs(value) <= 1.0:
+        return f"{value * 100:+.1f}%"
+    return f"{value:+,}" if value else "0"
