@@ -320,3 +320,33 @@ def test_road_class_from_route_code_and_osm():
 def test_line_geometry_helper_unused():
     # LineString import used by fixtures; keep ruff quiet about unused names in this module
     assert LineString([(0, 0), (1, 1)]).length > 0
+
+
+def test_excel_villages_and_projected_csv_stops(tmp_path):
+    toml = countyfixture.write_county(tmp_path)
+    true = countyfixture.layers()["villages"]
+    table = pd.DataFrame(
+        {
+            "村名": true["村名"],
+            "村编码": true["村编码"],
+            "类型": true["类型"],
+            "lng": true.geometry.x,
+            "latitude": true.geometry.y,
+        }
+    )
+    table.to_excel(tmp_path / "村庄.xlsx", index=False, sheet_name="村庄")
+    stops = countyfixture.layers()["bus_stops"].to_crs(4546)
+    pd.DataFrame(
+        {"id": stops["id"], "站名": stops["name"], "x": stops.geometry.x, "y": stops.geometry.y}
+    ).to_csv(tmp_path / "stops.csv", index=False)
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace(
+        'path = "tiny.gpkg"\nlayer = "villages"', 'path = "村庄.xlsx"\nsheet = "村庄"'
+    ).replace('path = "tiny.gpkg"\nlayer = "bus_stops"', 'path = "stops.csv"\ncrs = 4546')
+    toml.write_text(text, encoding="utf-8")
+    county = load_county(toml)
+    villages = county.layer("villages")
+    assert list(villages["name"]) == list(true["村名"])
+    assert set(villages["township"]) == {"150125100", "150125200"}  # by location
+    moved = county.layer("bus_stops").geometry.distance(stops.geometry.reset_index(drop=True))
+    assert moved.max() < 0.01
