@@ -638,7 +638,7 @@ def _check_duplicate_ids(
         key = (
             ids.astype(str)
             + "|"
-            + frame.get("alternative", pd.Series("", index=frame.index)).astype(str)
+            + frame.get("alternative", pd.Series("", index=frame.index)).fillna("").astype(str)
         )
     else:
         key = ids.astype(str)
