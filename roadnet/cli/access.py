@@ -10,6 +10,22 @@ import typer
 
 from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
 
+MapOpt = Annotated[
+    Path | None,
+    typer.Option("--map", help="Write the access map (one offline HTML file) to this path."),
+]
+BasemapOpt = Annotated[
+    str,
+    typer.Option(
+        "--basemap",
+        help="Map background: none (the county's own layers, works offline), osm or tianditu "
+        "(key from ROADNET_TIANDITU_KEY).",
+    ),
+]
+PngOpt = Annotated[
+    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
+]
+
 SUMMARY_LABELS = {
     "villages_total": "建制村数 administrative villages",
     "villages_connected": "通硬化路建制村 villages connected",
@@ -39,6 +55,9 @@ def access(
     json_out: JsonOpt = None,
     xlsx: XlsxOpt = None,
     lang: LangOpt = "zh",
+    map_out: MapOpt = None,
+    basemap: BasemapOpt = "none",
+    png: PngOpt = None,
 ) -> None:
     """Villages connected to the county seat by hardened road, candidates, and the RAI."""
     from rich.console import Console
@@ -48,7 +67,14 @@ def access(
     from roadnet.county import load_county
     from roadnet.io.atomic import write_text
 
-    loaded = load_county(county, layers=["villages", "roads", "townships"])
+    layers = ["villages", "roads", "townships"]
+    drawing = map_out is not None or png is not None
+    if drawing:
+        from roadnet.maps.basemap import check_map_options
+
+        check_map_options(basemap=basemap, lang=lang)
+        layers += ["rivers", "boundary"]
+    loaded = load_county(county, layers=layers)
     result = compute_access(loaded, params=AccessParams(connector_m=connector, seat=seat))
     console = Console()
     console.print(result.headline(lang=lang), highlight=False)
@@ -82,3 +108,12 @@ def access(
             result.candidates,
         ]
         write_workbook(xlsx, dict(zip(names, frames, strict=True)), lang=lang)
+    if drawing:
+        from roadnet.maps import write_access_map, write_access_png
+
+        if map_out is not None:
+            written = write_access_map(result, loaded, map_out, lang=lang, basemap=basemap)
+            console.print(f"{'地图' if zh else 'map'}: {written}", highlight=False)
+        if png is not None:
+            written = write_access_png(result, loaded, png, lang=lang)
+            console.print(f"{'图片' if zh else 'image'}: {written}", highlight=False)

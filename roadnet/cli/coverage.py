@@ -15,6 +15,22 @@ if TYPE_CHECKING:
 
     from roadnet.coverage import CoverageResult
 
+MapOpt = Annotated[
+    Path | None,
+    typer.Option("--map", help="Write the coverage map (one offline HTML file) to this path."),
+]
+BasemapOpt = Annotated[
+    str,
+    typer.Option(
+        "--basemap",
+        help="Map background: none (the county's own layers, works offline), osm or tianditu "
+        "(key from ROADNET_TIANDITU_KEY).",
+    ),
+]
+PngOpt = Annotated[
+    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
+]
+
 SUMMARY_LABELS = {
     "radius_m": "服务半径(米) radius (m)",
     "metric": "距离口径 metric",
@@ -49,6 +65,9 @@ def coverage(
     json_out: JsonOpt = None,
     xlsx: XlsxOpt = None,
     lang: LangOpt = "zh",
+    map_out: MapOpt = None,
+    basemap: BasemapOpt = "none",
+    png: PngOpt = None,
 ) -> None:
     """Bus coverage of townships and administrative villages (建制村通客车)."""
     from rich.console import Console
@@ -61,6 +80,12 @@ def coverage(
     layers = ["villages", "bus_stops", "bus_lines", "townships", "fleet"]
     if metric == "network":
         layers.append("roads")
+    drawing = map_out is not None or png is not None
+    if drawing:
+        from roadnet.maps.basemap import check_map_options
+
+        check_map_options(basemap=basemap, lang=lang)
+        layers += [name for name in ("roads", "rivers", "boundary") if name not in layers]
     loaded = load_county(county, layers=layers)
     result = compute_coverage(loaded, params=params)
     console = Console()
@@ -97,6 +122,18 @@ def coverage(
             ),
             lang=lang,
         )
+    if drawing:
+        from roadnet.maps import reachable_roads, write_coverage_map, write_coverage_png
+
+        reach = reachable_roads(result, loaded) if metric == "network" else None
+        if map_out is not None:
+            written = write_coverage_map(
+                result, loaded, map_out, lang=lang, basemap=basemap, reach=reach
+            )
+            console.print(f"{'地图' if lang == 'zh' else 'map'}: {written}", highlight=False)
+        if png is not None:
+            written = write_coverage_png(result, loaded, png, lang=lang, reach=reach)
+            console.print(f"{'图片' if lang == 'zh' else 'image'}: {written}", highlight=False)
 
 
 def _print_tables(console: Console, result: CoverageResult, *, lang: str) -> None:

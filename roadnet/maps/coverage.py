@@ -1,0 +1,551 @@
+"""The bus coverage map (公交覆盖图): who the rural bus lines serve, and who they leave out.
+
+Townships shaded by the share of their administrative villages served; villages green
+(served) or red (not served), sized by population; bus lines in distinct colours with their
+stops; the roads within the service radius of a stop highlighted; the county's boundary,
+roads and rivers as the base map. A collapsible list ranks the administrative villages not
+served by population.
+
+:func:`reachable_roads` is the only computation here, and the map receives its result: the
+drawing functions only draw.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import ops
+
+from roadnet.county import County
+from roadnet.coverage import CoverageResult
+from roadnet.maps import style
+from roadnet.maps.basemap import (
+    TIANDITU_KEY_ENV,
+    boundary_layer,
+    river_layer,
+    road_layer,
+    tile_layers,
+    township_layer,
+)
+from roadnet.maps.document import (
+    FeatureLayer,
+    LegendEntry,
+    LegendSection,
+    MapDocument,
+    VillageClass,
+)
+from roadnet.maps.geometry import TOLERANCE_M, bounds, to_lonlat
+from roadnet.maps.villages import (
+    action_panel,
+    admin_array,
+    population_array,
+    township_names,
+    village_layer,
+    village_legend,
+)
+from roadnet.network import RoadGraph, Snap, build_graph, distances_from_sources, snap_points
+
+
+def reachable_roads(
+    result: CoverageResult, county: County, *, graph: RoadGraph | None = None
+) -> gpd.GeoSeries:
+    """The road network within the service radius of a stop, along roads.
+
+    A point of a road is reachable when its network distance from a stop (the stop's
+    straight connector to the road, then along roads, undirected) is at most
+    ``result.params.radius_m``: the same rule as for villages, without the village's own
+    connector. Edges are cut where the radius runs out.
+
+    Parameters
+    ----------
+    result
+        A coverage result (its stops and radius).
+    county
+        The county the result was computed on (its ``roads``).
+    graph
+        The routing graph of the county's roads, to reuse one.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        Merged line geometries in the county's metric CRS (empty when there are no roads
+        or no stops).
+    """
+    roads = county.layers.get("roads")
+    if (roads is None or len(roads) == 0) and graph is None:
+        return gpd.GeoSeries([], crs=county.crs)
+    graph = graph or build_graph(county.layer("roads"))
+    radius = float(result.params.radius_m)
+    if graph.n_edges == 0 or len(result.stops) == 0:
+        return gpd.GeoSeries([], crs=county.crs)
+    stops = snap_points(graph, result.stops.geometry.to_numpy())
+    n = graph.n_edges
+    length = graph.edge_length
+    ends = Snap(
+        edge=np.r_[np.arange(n), np.arange(n)],
+        offset=np.r_[np.zeros(n), length],
+        connector=np.zeros(2 * n),
+    )
+    distance = distances_from_sources(graph, stops, ends, limit=radius).distance
+    from_u = np.clip(np.where(np.isfinite(distance[:n]), radius - distance[:n], 0.0), 0, length)
+    from_v = np.clip(np.where(np.isfinite(distance[n:]), radius - distance[n:], 0.0), 0, length)
+    intervals: dict[int, list[tuple[float, float]]] = {}
+    for e in np.flatnonzero(from_u > 0).tolist():
+        intervals.setdefault(e, []).append((0.0, float(from_u[e])))
+    for e in np.flatnonzero(from_v > 0).tolist():
+        intervals.setdefault(e, []).append((float(length[e] - from_v[e]), float(length[e])))
+    ok = np.flatnonzero((stops.edge >= 0) & (stops.connector < radius))
+    for s in ok.tolist():  # a stop in the middle of a long edge reaches along it both ways
+        edge, left = int(stops.edge[s]), radius - float(stops.connector[s])
+        start = max(0.0, float(stops.offset[s]) - left)
+        end = min(float(length[edge]), float(stops.offset[s]) + left)
+        intervals.setdefault(edge, []).append((start, end))
+    pieces = []
+    for e, spans in intervals.items():
+        for start, end in _union(spans):
+            if end - start <= 1e-6:
+                continue
+            if start <= 1e-6 and end >= length[e] - 1e-6:
+                pieces.append(graph.edge_geometry[e])
+            else:
+                pieces.append(ops.substring(graph.edge_geometry[e], start, end))
+    if not pieces:
+        return gpd.GeoSeries([], crs=county.crs)
+    merged = shapely.line_merge(shapely.multilinestrings(pieces))
+    return gpd.GeoSeries(shapely.get_parts(merged), crs=graph.crs or county.crs)
+
+
+def _missing(value: object) -> bool:
+    return (
+        value is None or (isinstance(value, float) and not math.isfinite(value)) or (value is pd.NA)
+    )
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def coverage_document(
+    result: CoverageResult,
+    county: County,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    title: str | None = None,
+    reach: gpd.GeoSeries | None = None,
+    tianditu_key: str | None = None,
+) -> MapDocument:
+    """What the coverage map shows (drawn by :mod:`~roadnet.maps.offline` or ``png``).
+
+    Parameters
+    ----------
+    result
+        The coverage result.
+    county
+        The county it was computed on (base map layers).
+    lang
+        ``zh`` (default) or ``en``.
+    basemap
+        ``none``, ``osm`` or ``tianditu``.
+    title
+        Map title; by default "<county>公交覆盖图".
+    reach
+        The roads within the radius (:func:`reachable_roads`); computed when None and the
+        metric is ``network``. With the ``straight`` metric a circle of the radius is
+        drawn around each stop instead.
+    tianditu_key
+        Tianditu key for ``basemap="tianditu"``.
+    """
+    lang = style.check_lang(lang)
+    tiles = tile_layers(basemap, lang=lang, tianditu_key=tianditu_key)
+    villages = result.villages
+    towns = township_names(county, villages)
+    served = villages["served"].to_numpy(dtype=bool)
+    admin = admin_array(villages)
+    population = population_array(villages)
+    stop_names = dict(
+        zip(result.stops["id"].astype(str), result.stops["name"].astype(str), strict=True)
+    )
+    line_names = dict(
+        zip(result.lines["id"].astype(str), result.lines["name"].astype(str), strict=True)
+    )
+    joiner = "、" if lang == "zh" else ", "
+    rows = [
+        (
+            towns[i] or "—",
+            style.text("administrative" if admin[i] else "natural", lang),
+            style.format_people(population[i], lang),
+            "—" if _missing(stop) else stop_names.get(str(stop), str(stop)),
+            style.format_metres(float(dist), lang),
+            joiner.join(line_names.get(str(x), str(x)) for x in lines) or "—",
+        )
+        for i, (stop, dist, lines) in enumerate(
+            zip(villages["nearest_stop"], villages["distance_m"], villages["lines"], strict=True)
+        )
+    ]
+    fields = tuple(
+        style.text(k, lang)
+        for k in (
+            "field_township",
+            "field_kind",
+            "field_population",
+            "field_nearest_stop",
+            "field_distance",
+            "field_lines",
+        )
+    )
+    vlayer, position = village_layer(
+        villages,
+        name=style.text("villages", lang),
+        towns=towns,
+        classes=(
+            VillageClass(style.text("served_admin", lang), style.GOOD),
+            VillageClass(style.text("unserved_admin", lang), style.BAD),
+        ),
+        class_index=np.where(served, 0, 1),
+        fields=fields,
+        rows=rows,
+    )
+    distance = villages["distance_m"].to_numpy(dtype=float)
+    details = [
+        " · ".join(
+            p
+            for p in (
+                towns[i],
+                style.format_people(population[i], lang) if np.isfinite(population[i]) else "",
+                style.format_metres(distance[i], lang),
+            )
+            if p
+        )
+        for i in range(len(villages))
+    ]
+    unserved = np.flatnonzero(admin & ~served)
+    panel = action_panel(
+        unserved,
+        position=position,
+        populations=population,
+        details=details,
+        title=style.text("panel_unserved", lang, count=len(unserved)),
+        hint=style.text("panel_hint", lang),
+        empty=style.text("panel_empty", lang),
+    )
+
+    layers: list[FeatureLayer] = []
+    legend: list[LegendSection] = [
+        *village_legend(
+            villages,
+            lang=lang,
+            admin_labels=("served_admin", "unserved_admin"),
+            natural_labels=("served_natural", "unserved_natural"),
+        )
+    ]
+    townships = _township_layer(result, county, lang=lang)
+    if townships is not None:
+        layers.append(townships)
+    for extra in (boundary_layer(county, lang=lang), river_layer(county, lang=lang)):
+        if extra is not None:
+            layers.append(extra)
+    radius_text = f"{result.params.radius_m:,.0f}"
+    reach_layer = _reach_layer(result, county, reach=reach, lang=lang)
+    if reach_layer is not None:
+        layers.append(reach_layer)
+    roads = road_layer(county, lang=lang, by="class")
+    if roads is not None:
+        layers.append(roads[0])
+    line_layer, line_entries = _line_layer(result, lang=lang)
+    layers.append(line_layer)
+    layers.append(_stop_layer(result, lang=lang, line_names=line_names))
+    reach_key = "reach" if result.params.metric == "network" else "reach_straight"
+    reach_entry = (
+        LegendEntry("halo", style.REACH, style.text(reach_key, lang, radius=radius_text), size=9)
+        if result.params.metric == "network"
+        else LegendEntry(
+            "fill",
+            style.REACH,
+            style.text(reach_key, lang, radius=radius_text),
+            edge=style.REACH,
+        )
+    )
+    legend.append(
+        LegendSection(
+            title=style.text("bus_lines", lang),
+            entries=(
+                *line_entries,
+                LegendEntry(
+                    "ring", style.STOP_EDGE, style.text("stops", lang), size=4, edge=style.STOP_EDGE
+                ),
+                *((reach_entry,) if reach_layer is not None else ()),
+            ),
+        )
+    )
+    if townships is not None:
+        legend.append(
+            LegendSection(
+                title=style.text("township_share", lang),
+                entries=tuple(
+                    LegendEntry("fill", colour, label, edge=style.TOWNSHIP_EDGE)
+                    for colour, label in style.share_legend(lang)
+                ),
+                inline=True,
+            )
+        )
+    if roads is not None:
+        legend.append(roads[1])
+    rivers = next((layer for layer in layers if layer.key == "rivers"), None)
+    if rivers is not None:
+        legend.append(
+            LegendSection(
+                title=style.text("rivers", lang),
+                entries=(LegendEntry("line", style.RIVER, style.text("rivers", lang), size=2),),
+            )
+        )
+    box = bounds(*(layer.geometries for layer in layers), vlayer.points)
+    return MapDocument(
+        lang=lang,
+        title=title or style.text("title_coverage", lang, county=result.county),
+        subtitle=result.headline(lang=lang),
+        layers=tuple(sorted(layers, key=lambda layer: layer.z)),
+        villages=vlayer,
+        legend=tuple(legend),
+        panel=panel,
+        tiles=tiles,
+        bounds=box,
+        footer=style.text("source", lang, county=result.county),
+    )
+
+
+def _township_layer(result: CoverageResult, county: County, *, lang: str) -> FeatureLayer | None:
+    frame = county.layers.get("townships")
+    if frame is None or len(frame) == 0:
+        return None
+    table = result.townships.set_index(result.townships["id"].astype(str))
+    fills = []
+    rows = []
+    for tid in frame["id"].astype(str):
+        if tid in table.index and int(table.at[tid, "villages_total"]) > 0:
+            r = table.loc[tid]
+            share = float(r["share"])
+            fills.append(style.share_colour(share))
+            rows.append(
+                (
+                    f"{int(r['villages_served'])} / {int(r['villages_total'])}",
+                    f"{share * 100:.0f}%",
+                    f"{style.format_people(r['population_served'], lang)} / "
+                    f"{style.format_people(r['population_total'], lang)}",
+                )
+            )
+        else:
+            fills.append(style.NO_DATA)
+            rows.append(("0 / 0", "—", "—"))
+    return township_layer(
+        county,
+        lang=lang,
+        fills=fills,
+        fields=(
+            style.text("field_villages_served", lang),
+            style.text("field_share", lang),
+            style.text("field_population_served", lang),
+        ),
+        rows=rows,
+    )
+
+
+def _reach_layer(
+    result: CoverageResult,
+    county: County,
+    *,
+    reach: gpd.GeoSeries | None,
+    lang: str,
+) -> FeatureLayer | None:
+    radius_text = f"{result.params.radius_m:,.0f}"
+    if result.params.metric == "straight":
+        stops = result.stops
+        if len(stops) == 0:
+            return None
+        geoms = to_lonlat(stops)
+        return FeatureLayer(
+            key="reach",
+            name=style.text("reach_straight", lang, radius=radius_text),
+            kind="circles",
+            geometries=geoms,
+            styles=(
+                {
+                    "color": style.REACH,
+                    "weight": 1,
+                    "opacity": 0.8,
+                    "fillColor": style.REACH,
+                    "fillOpacity": 0.12,
+                },
+            ),
+            style_index=np.zeros(len(geoms), dtype=np.int64),
+            radius_m=float(result.params.radius_m),
+            z=380,
+        )
+    if reach is None:
+        reach = reachable_roads(result, county)
+    if len(reach) == 0:
+        return None
+    geoms = to_lonlat(reach, tolerance_m=TOLERANCE_M["roads"])
+    merged = np.array([shapely.multilinestrings(list(geoms))], dtype=object)
+    return FeatureLayer(
+        key="reach",
+        name=style.text("reach", lang, radius=radius_text),
+        kind="lines",
+        geometries=merged,
+        styles=(
+            {
+                "color": style.REACH,
+                "weight": 9,
+                "opacity": 0.45,
+                "lineCap": "round",
+                "lineJoin": "round",
+            },
+        ),
+        style_index=np.zeros(1, dtype=np.int64),
+        z=380,
+    )
+
+
+def _line_layer(result: CoverageResult, *, lang: str) -> tuple[FeatureLayer, list[LegendEntry]]:
+    lines = result.lines
+    geoms = to_lonlat(lines, tolerance_m=TOLERANCE_M["lines"])
+    colours = [style.line_colour(i) for i in range(len(lines))]
+    names = lines["name"].astype(str).tolist()
+    rows = [
+        (
+            style.text("km", lang, value=f"{r.length_km:,.1f}"),
+            str(int(r.stops)),
+            str(int(r.villages_served)),
+            str(int(r.villages_only_this_line)),
+            "—" if pd.isna(r.trips_per_day) else f"{float(r.trips_per_day):g}",
+            str(int(r.vehicles_required)),
+        )
+        for r in lines.itertuples(index=False)
+    ]
+    layer = FeatureLayer(
+        key="lines",
+        name=style.text("bus_lines", lang),
+        kind="lines",
+        geometries=geoms,
+        styles=tuple(
+            {"color": c, "weight": 4, "opacity": 0.9, "lineCap": "round", "lineJoin": "round"}
+            for c in colours
+        ),
+        style_index=np.arange(len(lines), dtype=np.int64),
+        titles=tuple(names),
+        fields=tuple(
+            style.text(k, lang)
+            for k in (
+                "field_length",
+                "field_stop_count",
+                "field_villages_served",
+                "field_only_this_line",
+                "field_trips",
+                "field_vehicles",
+            )
+        ),
+        rows=tuple(rows),
+        z=410,
+    )
+    entries = [LegendEntry("line", c, n, size=4) for c, n in zip(colours, names, strict=True)]
+    return layer, entries
+
+
+def _stop_layer(result: CoverageResult, *, lang: str, line_names: dict[str, str]) -> FeatureLayer:
+    stops = result.stops
+    geoms = to_lonlat(stops)
+    joiner = "、" if lang == "zh" else ", "
+    return FeatureLayer(
+        key="stops",
+        name=style.text("stops", lang),
+        kind="points",
+        geometries=geoms,
+        styles=(
+            {
+                "radius": 4,
+                "color": style.STOP_EDGE,
+                "weight": 1.5,
+                "opacity": 1,
+                "fillColor": style.STOP_FILL,
+                "fillOpacity": 1,
+            },
+        ),
+        style_index=np.zeros(len(stops), dtype=np.int64),
+        titles=tuple(stops["name"].astype(str)),
+        fields=(style.text("field_lines", lang),),
+        rows=tuple(
+            (joiner.join(line_names.get(str(x), str(x)) for x in lines) or "—",)
+            for lines in stops["lines"]
+        ),
+        z=420,
+    )
+
+
+def write_coverage_map(
+    result: CoverageResult,
+    county: County,
+    path: str | Path,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    title: str | None = None,
+    reach: gpd.GeoSeries | None = None,
+    tianditu_key: str | None = None,
+) -> Path:
+    """Write the coverage map as one self-contained HTML file, atomically.
+
+    Parameters
+    ----------
+    result
+        The coverage result (:func:`roadnet.coverage.compute_coverage`).
+    county
+        The county it was computed on.
+    path
+        The ``.html`` file to write (folders are created).
+    lang
+        ``zh`` (default) or ``en``: title, legend, layer names, popups.
+    basemap
+        ``none`` (default: the county's own layers, nothing fetched), ``osm`` or
+        ``tianditu``.
+    title
+        Map title; by default "<county>公交覆盖图".
+    reach
+        Roads within the radius of a stop (:func:`reachable_roads`), to reuse one.
+    tianditu_key
+        Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    roadnet.errors.ConfigError
+        Unknown language or basemap, or Tianditu without a key.
+    """
+    from roadnet.maps.offline import write_html
+
+    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    doc = coverage_document(
+        result,
+        county,
+        lang=lang,
+        basemap=basemap,
+        title=title,
+        reach=reach,
+        tianditu_key=key,
+    )
+    return write_html(doc, path)

@@ -1,0 +1,247 @@
+"""How maps look: colours, line widths, marker sizes and every label in Chinese and English.
+
+One place for the cartography, shared by the HTML maps and the printed PNG. Colours are
+chosen to read on the county's own layers without tiles: served/connected green, not served
+red, townships shaded in a light sequential ramp, bus lines in distinct saturated colours
+that are neither green nor red, roads in warm greys that widen with their class.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from roadnet.errors import ConfigError
+
+LANGS = ("zh", "en")
+
+GOOD = "#1a9850"  # served / connected
+BAD = "#d73027"  # not served / not connected
+NATURAL_FILL = "#ffffff"
+BACKGROUND = "#f3f1ec"  # the paper colour of a map without tiles
+
+#: Road drawing by administrative class: colour and width in CSS pixels.
+ROAD_STYLE: Mapping[str, tuple[str, float]] = {
+    "national": ("#c8643b", 4.0),
+    "provincial": ("#d98b3a", 3.5),
+    "county": ("#b99a6b", 2.6),
+    "township": ("#9a948a", 1.8),
+    "village": ("#b5b0a6", 1.2),
+    "other": ("#c9c5bd", 1.0),
+}
+ROAD_CLASSES = tuple(ROAD_STYLE)
+
+#: Road drawing by surface on the access map: colour, width, dash pattern.
+SURFACE_STYLE: Mapping[str, tuple[str, float, str | None]] = {
+    "paved": ("#3b4a6b", 2.6, None),
+    "gravel": ("#a6763c", 1.8, "6 4"),
+    "earth": ("#b8a88f", 1.4, "2 4"),
+    "unknown": ("#c9c5bd", 1.0, "2 4"),
+}
+
+RIVER = "#6baed6"
+BOUNDARY = "#555555"
+TOWNSHIP_EDGE = "#7a7a7a"
+REACH = "#74c476"  # roads within the radius of a stop: a soft green halo under the lines
+STOP_FILL = "#ffffff"
+STOP_EDGE = "#333333"
+SEAT = "#6a3d9a"
+
+#: Distinct colours for bus lines (no green or red: those mean served / not served).
+LINE_PALETTE = (
+    "#1f78b4",
+    "#9e4fb4",
+    "#e6790d",
+    "#0f9fb4",
+    "#c2318d",
+    "#3a4fb4",
+    "#8c5a2b",
+    "#5e8c0f",
+    "#b4a00f",
+    "#6b6b6b",
+)
+
+#: Township shading by share of administrative villages served: (upper bound, colour).
+SHARE_CLASSES: tuple[tuple[float, str], ...] = (
+    (0.0, "#fde7d9"),
+    (0.25, "#fff3c4"),
+    (0.5, "#e4f2b8"),
+    (0.75, "#c2e3a4"),
+    (0.999, "#9fd18b"),
+    (1.0, "#74bf72"),
+)
+NO_DATA = "#eeeeee"
+TOWNSHIP_OPACITY = 0.45
+
+#: Village dot radius in pixels at full size: administrative villages from 3.5 to 12 px by
+#: sqrt(population). The page shrinks dense maps at the opening zoom and grows them back.
+RADIUS_MIN = 3.5
+RADIUS_MAX = 12.0
+NATURAL_SCALE = 0.55
+
+FONT_STACK = (
+    'system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", '
+    "sans-serif"
+)
+
+_LABELS: Mapping[str, tuple[str, str]] = {
+    "title_coverage": ("{county}公交覆盖图", "{county}: rural bus coverage"),
+    "title_access": ("{county}通硬化路图", "{county}: hardened-road access"),
+    "villages": ("村庄", "Villages"),
+    "served_admin": ("通客车建制村", "Administrative village, served"),
+    "unserved_admin": ("未通客车建制村", "Administrative village, not served"),
+    "served_natural": ("自然村（通客车）", "Natural village, served"),
+    "unserved_natural": ("自然村（未通客车）", "Natural village, not served"),
+    "connected_admin": ("通硬化路建制村", "Administrative village, connected"),
+    "unconnected_admin": ("未通硬化路建制村", "Administrative village, not connected"),
+    "connected_natural": ("自然村（通硬化路）", "Natural village, connected"),
+    "unconnected_natural": ("自然村（未通硬化路）", "Natural village, not connected"),
+    "size_note": ("人口（圆点大小）", "Population (dot size)"),
+    "seat": ("县城", "County seat"),
+    "townships": ("乡镇", "Townships"),
+    "township_share": ("乡镇建制村通客车比例", "Share of villages served, by township"),
+    "no_villages": ("无建制村", "no villages"),
+    "bus_lines": ("公交线路", "Bus lines"),
+    "stops": ("公交站点", "Bus stops"),
+    "reach": ("站点{radius}米路网范围内道路", "Roads within {radius} m of a stop"),
+    "reach_straight": ("站点{radius}米直线范围", "Within {radius} m of a stop (straight line)"),
+    "roads": ("道路", "Roads"),
+    "roads_surface": ("道路（按路面）", "Roads (by surface)"),
+    "rivers": ("河流", "Rivers"),
+    "boundary": ("县界", "County boundary"),
+    "national": ("国道", "National road"),
+    "provincial": ("省道", "Provincial road"),
+    "county": ("县道", "County road"),
+    "township": ("乡道", "Township road"),
+    "village": ("村道", "Village road"),
+    "other": ("其他道路", "Other road"),
+    "paved": ("硬化路（沥青/水泥）", "Paved (asphalt/concrete)"),
+    "gravel": ("砂石路", "Gravel"),
+    "earth": ("土路", "Earth"),
+    "unknown": ("路面不详", "Surface unknown"),
+    "field_id": ("编码", "Id"),
+    "field_township": ("乡镇", "Township"),
+    "field_kind": ("类型", "Kind"),
+    "field_population": ("人口", "Population"),
+    "field_nearest_stop": ("最近站点", "Nearest stop"),
+    "field_distance": ("到站距离", "Distance to stop"),
+    "field_lines": ("服务线路", "Lines"),
+    "field_connector": ("到路距离", "Distance to road"),
+    "field_connected": ("通硬化路", "Hardened road"),
+    "field_paved_distance": ("硬化路到县城", "Paved route to seat"),
+    "field_route_code": ("路线编码", "Route code"),
+    "field_class": ("行政等级", "Class"),
+    "field_surface": ("路面", "Surface"),
+    "field_length": ("长度", "Length"),
+    "field_stop_count": ("站点数", "Stops"),
+    "field_villages_served": ("通客车建制村", "Villages served"),
+    "field_only_this_line": ("仅本线服务", "Served only by this line"),
+    "field_trips": ("日班次", "Trips per day"),
+    "field_vehicles": ("需配车辆", "Vehicles required"),
+    "field_share": ("通客车比例", "Share served"),
+    "field_population_served": ("服务人口", "Population served"),
+    "field_villages_total": ("建制村", "Administrative villages"),
+    "administrative": ("建制村", "administrative"),
+    "natural": ("自然村", "natural"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "unreachable": ("不可达", "unreachable"),
+    "metres": ("{value} 米", "{value} m"),
+    "km": ("{value} 公里", "{value} km"),
+    "people": ("{value} 人", "{value}"),
+    "search": ("搜索村庄…", "Search a village…"),
+    "search_label": ("村庄搜索", "Village search"),
+    "no_match": ("没有找到", "No village found"),
+    "legend": ("图例", "Legend"),
+    "panel_unserved": ("未通客车建制村（{count}个）", "Villages not served ({count})"),
+    "panel_unconnected": (
+        "未通硬化路村庄（{count}个）",
+        "Villages without hardened road ({count})",
+    ),
+    "panel_empty": ("全部通达", "None"),
+    "panel_hint": ("按人口排序，点击定位", "By population; click to zoom"),
+    "panel_hint_top": ("人口最多的{shown}个，点击定位", "The {shown} most populous; click to zoom"),
+    "source": ("数据：{county} · roadnet", "Data: {county} · roadnet"),
+    "png_no_font": (
+        "未找到中文字体，改用英文标注",
+        "no Chinese font found, labels in English",
+    ),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` when it is a supported language; raise :class:`ConfigError` if not."""
+    if lang not in LANGS:
+        raise ConfigError(f"map language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def text(key: str, lang: str, **values: Any) -> str:
+    """The label ``key`` in ``lang`` (``zh`` or ``en``) with ``values`` filled in.
+
+    Parameters
+    ----------
+    key
+        A label key (``served_admin``, ``field_population`` ...).
+    lang
+        ``zh`` or ``en``.
+    **values
+        Placeholders of the label (``county``, ``radius``, ``count`` ...).
+    """
+    zh, en = _LABELS[key]
+    template = zh if lang == "zh" else en
+    return template.format(**values) if values else template
+
+
+def format_metres(value: float | None, lang: str) -> str:
+    """A distance for a popup: ``1,350 米`` / ``1,350 m``, or "unreachable" when not finite."""
+    if value is None or not math.isfinite(value):
+        return text("unreachable", lang)
+    return text("metres", lang, value=f"{round(value):,}")
+
+
+def format_people(value: float | None, lang: str) -> str:
+    """A population for a popup (``1,200 人``), or an em dash when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return text("people", lang, value=f"{int(value):,}")
+
+
+def share_colour(share: float | None) -> str:
+    """Township fill colour for a share (0–1) of administrative villages served."""
+    if share is None or not math.isfinite(share):
+        return NO_DATA
+    for upper, colour in SHARE_CLASSES:
+        if share <= upper:
+            return colour
+    return SHARE_CLASSES[-1][1]
+
+
+def share_legend(lang: str) -> list[tuple[str, str]]:
+    """(colour, label) of each township shading class, from 0 % to 100 %."""
+    labels = ["0%", "<25%", "25–50%", "50–75%", "75–99%", "100%"]
+    entries = [(colour, label) for (_, colour), label in zip(SHARE_CLASSES, labels, strict=True)]
+    return [*entries, (NO_DATA, text("no_villages", lang))]
+
+
+def line_colour(position: int) -> str:
+    """Colour of the bus line at ``position`` in the lines table."""
+    return LINE_PALETTE[position % len(LINE_PALETTE)]
+
+
+def village_radius(population: float | None, largest: float) -> float:
+    """Dot radius (pixels) of an administrative village: area proportional to population.
+
+    Parameters
+    ----------
+    population
+        The village's population (None or NaN: the smallest dot).
+    largest
+        The largest population on the map (sets the scale).
+    """
+    if population is None or not math.isfinite(population) or largest <= 0:
+        return RADIUS_MIN
+    share = math.sqrt(max(population, 0.0) / largest)
+    return round(RADIUS_MIN + (RADIUS_MAX - RADIUS_MIN) * min(share, 1.0), 1)
