@@ -1,0 +1,365 @@
+"""``roadnet patrol import`` and ``roadnet patrol report``: the patrol ledger and mileage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from roadnet.manifest import Manifest
+    from roadnet.patrol.report import PatrolReport
+
+patrol_app = typer.Typer(
+    name="patrol",
+    help="路政巡查里程 Patrol mileage: GPS tracks into a ledger, matched km per road and township.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(patrol_app, name="patrol")
+
+LedgerOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        help="The ledger GeoPackage (default: patrol-ledger.gpkg beside county.toml).",
+    ),
+]
+SUMMARY_LABELS = {
+    "headline": "摘要 headline",
+    "vehicles": "巡查车辆 vehicles",
+    "trips": "出车台次 vehicle trips",
+    "vehicle_days": "车辆·日 vehicle-days",
+    "staff_trips": "出动人次 staff trips",
+    "points": "轨迹点 GPS points",
+    "points_used": "有效轨迹点 points after cleaning",
+    "gps_km": "GPS轨迹里程(公里) GPS km",
+    "matched_km": "匹配路网里程(公里) matched km",
+    "target_km": "目标路网巡查里程(公里) km on target roads",
+    "target_network_km": "目标路网总长(公里) target network km",
+    "patrolled_network_km": "已巡查路网长度(公里) distinct km patrolled",
+    "coverage": "路网覆盖率 coverage",
+    "unpatrolled_roads": "未巡查道路 roads not patrolled",
+    "events": "巡查事件 events",
+}
+
+
+@patrol_app.command("import")
+def import_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="[COUNTY] FILES...: optionally a county.toml (or folder, or GeoPackage) first, "
+            "then the GPX / terminal CSV / Excel files or glob patterns to import. Without "
+            "files, the [patrol] tracks (and events) of county.toml are imported.",
+            metavar="FILES",
+            show_default=False,
+        ),
+    ] = None,
+    ledger: LedgerOpt = None,
+    json_out: JsonOpt = None,
+    coords: Annotated[
+        str | None,
+        typer.Option("--coords", help="System of the files' lon/lat: WGS-84, GCJ-02 or BD-09."),
+    ] = None,
+    vehicle: Annotated[
+        str | None,
+        typer.Option("--vehicle", help="Plate of GPX tracks, and of table rows without one."),
+    ] = None,
+    events: Annotated[
+        list[Path] | None,
+        typer.Option("--events", help="An event list (CSV/Excel) to import; repeatable."),
+    ] = None,
+) -> None:
+    """导入巡查轨迹 Import GPS tracks and patrol events into the ledger (idempotent)."""
+    from roadnet.errors import ConfigError
+    from roadnet.io.atomic import write_text
+    from roadnet.patrol import import_files, params_from_config, resolve_inputs
+    from roadnet.patrol.terminal import county_timezone
+
+    county, files = _split_county(paths or [])
+    manifest = _manifest(county, required=not files or ledger is None)
+    table = dict(manifest.patrol) if manifest is not None else {}
+    params_from_config(table)  # rejects unknown [patrol] keys
+    event_paths = [Path(p) for p in events or []]
+    event_layers = []
+    if files:
+        track_paths = resolve_inputs(files)
+    elif manifest is not None:
+        if "tracks" not in table and "events" not in table and not event_paths:
+            raise ConfigError(
+                f"{manifest.path or manifest.root}: give FILES to import, or list them in "
+                'county.toml: [patrol] tracks = ["patrol/*.csv", "patrol/*.gpx"]'
+            )
+        track_paths = resolve_inputs(_as_list(table.get("tracks")), root=manifest.root)
+        event_paths += resolve_inputs(_as_list(table.get("events")), root=manifest.root)
+        event_layers = _county_events(manifest)
+    else:
+        track_paths = []
+    target = _ledger_path(ledger, manifest)
+    tz = county_timezone(manifest.extra.get("timezone") if manifest is not None else None)
+    with _progress("读取 reading files") as advance:
+        result = import_files(
+            target,
+            track_paths,
+            events=event_paths,
+            event_layers=event_layers,
+            vehicle=vehicle or table.get("vehicle"),
+            coords=coords or str(table.get("coords", "WGS-84")),
+            fields=table.get("fields"),
+            tz=tz,
+            progress=advance,
+        )
+    document = result.to_json()
+    keys = ["files", "points_read", "points_added", "points_duplicate", "points_rejected"]
+    keys += ["rejected_by_reason", "events_read", "events_added", "events_duplicate"]
+    short = {k: document[k] for k in keys}
+    if json_out is not None:
+        write_text(Path(json_out), json.dumps(document, ensure_ascii=False, indent=2))
+        typer.echo(
+            f"{result.points_added} new points of {result.points_read} read "
+            f"({result.points_duplicate} already in the ledger, {result.points_rejected} "
+            f"rejected) -> {target}"
+        )
+    else:
+        typer.echo(json.dumps(short, ensure_ascii=False, indent=2))
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+
+
+@patrol_app.command("report")
+def report_command(
+    county: CountyArg = DEFAULT_COUNTY,
+    ledger: LedgerOpt = None,
+    date_from: Annotated[
+        str | None,
+        typer.Option("--from", help="First day (local date, YYYY-MM-DD).", show_default=False),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        typer.Option("--to", help="Last day, included (YYYY-MM-DD).", show_default=False),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", help="Road classes of the target network (default county,township)."
+        ),
+    ] = None,
+    json_out: JsonOpt = None,
+    xlsx: XlsxOpt = None,
+    lang: LangOpt = "zh",
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Re-match every trip; do not store matches.")
+    ] = False,
+) -> None:
+    """巡查里程统计 Patrol mileage per month, road class, township and road."""
+    from rich.console import Console
+
+    from roadnet.county import load_county
+    from roadnet.io.atomic import write_text
+    from roadnet.manifest import read_manifest
+    from roadnet.patrol import compute_patrol, params_from_config
+    from roadnet.patrol.terminal import county_timezone
+
+    # TODO(maps): --map H (roads coloured by passes, unpatrolled target roads dashed, a layer
+    # per vehicle, events) once roadnet.maps exists; PatrolReport.by_road, by_vehicle_road
+    # and events hold what it needs.
+    start = _date(date_from, "--from")
+    end = _date(date_to, "--to")
+    manifest = read_manifest(county)
+    params = params_from_config(manifest.patrol, target=target, cache=not no_cache)
+    tz = county_timezone(manifest.extra.get("timezone"))
+    loaded = load_county(manifest, layers=["roads", "townships", "boundary", "patrol_events"])
+    with _progress("地图匹配 matching") as advance:
+        result = compute_patrol(
+            loaded,
+            ledger=_ledger_path(ledger, loaded.manifest),
+            params=params,
+            start=start,
+            end=end,
+            tz=tz,
+            progress=advance,
+        )
+    console = Console()
+    console.print(result.headline(lang=lang), highlight=False)
+    _print_tables(console, result, lang=lang)
+    if json_out is not None:
+        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    if xlsx is not None:
+        _write_xlsx(Path(xlsx), result, lang=lang, tz=tz)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _split_county(paths: list[str]) -> tuple[Path | None, list[str]]:
+    """The COUNTY (a .toml, a folder or a .gpkg first) and the files after it."""
+    if paths:
+        first = Path(paths[0])
+        if first.suffix.lower() in (".toml", ".gpkg") or first.is_dir():
+            return first, paths[1:]
+    return None, paths
+
+
+def _manifest(county: Path | None, *, required: bool) -> Manifest | None:
+    from roadnet.errors import ReadError
+    from roadnet.manifest import read_manifest
+
+    if county is not None:
+        return read_manifest(county)
+    if DEFAULT_COUNTY.exists():
+        return read_manifest(DEFAULT_COUNTY)
+    if required:
+        raise ReadError(
+            f"{DEFAULT_COUNTY}: no county here; give the county.toml first, or --ledger and "
+            "the files to import"
+        )
+    return None
+
+
+def _ledger_path(option: Path | None, manifest: Manifest | None) -> Path:
+    from roadnet.errors import ConfigError
+    from roadnet.patrol import default_ledger
+
+    if option is not None:
+        return Path(option)
+    if manifest is None:
+        raise ConfigError("give the ledger with --ledger (no county.toml to put it beside)")
+    configured = manifest.patrol.get("ledger")
+    if configured:
+        path = Path(str(configured)).expanduser()
+        return path if path.is_absolute() else manifest.root / path
+    return default_ledger(manifest.root)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _county_events(manifest: Manifest) -> list[Any]:
+    """The county's patrol_events layer, when county.toml names one."""
+    if "patrol_events" not in manifest.layers:
+        return []
+    from roadnet.county import load_county
+    from roadnet.patrol import events_from_layer
+
+    layer = load_county(manifest, layers=["patrol_events"]).layer("patrol_events")
+    return [events_from_layer(layer, source="layer patrol_events")]
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date; write YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr (silent when stderr is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
+    import pandas as pd
+    from rich.table import Table
+
+    from roadnet.patrol.report import CLASS_LABELS
+
+    zh = lang != "en"
+    classes = Table(title="按道路等级 By road class" if zh else "By road class")
+    classes.add_column("等级" if zh else "class")
+    classes.add_column("里程(公里)" if zh else "km", justify="right")
+    for row in result.by_class.itertuples(index=False):
+        label = CLASS_LABELS.get(str(row[0]), (str(row[0]), str(row[0])))
+        classes.add_row(label[0] if zh else label[1], f"{row[1]:,.1f}")
+    console.print(classes)
+    months = Table(title="按月 By month" if zh else "By month")
+    for name in ("月份", "台次", "里程(公里)") if zh else ("month", "trips", "km"):
+        months.add_column(name, justify="right")
+    for r in result.by_month.itertuples(index=False):
+        months.add_row(str(r.month), str(r.trips), f"{r.km:,.1f}")
+    console.print(months)
+    if len(result.by_township):
+        towns = Table(title="按乡镇 By township" if zh else "By township")
+        towns.add_column("乡镇" if zh else "township")
+        towns.add_column("里程(公里)" if zh else "km", justify="right")
+        outside = "乡镇界外" if zh else "outside the townships"
+        for r in result.by_township.itertuples(index=False):
+            towns.add_row(outside if pd.isna(r.name) else str(r.name), f"{r.km:,.1f}")
+        console.print(towns)
+    if result.unpatrolled:
+        shown = ", ".join(result.unpatrolled[:20])
+        more = f" … (+{len(result.unpatrolled) - 20})" if len(result.unpatrolled) > 20 else ""
+        text = "未巡查道路" if zh else "Target roads not patrolled"
+        console.print(f"{text}: {shown}{more}", highlight=False)
+
+
+def _write_xlsx(target: Path, result: PatrolReport, *, lang: str, tz: dt.tzinfo) -> None:
+    import pandas as pd
+
+    from roadnet.tables import summary_frame, write_workbook
+
+    def local(series: pd.Series) -> pd.Series:
+        return series.dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S")
+
+    trips = result.trips.assign(start=local(result.trips["start"]), end=local(result.trips["end"]))
+    events = result.events.assign(time=local(result.events["time"])).rename(
+        columns={"distance_m": "connector_m"}
+    )
+    roads = result.by_road.rename(
+        columns={"length_km": "road_length_km", "share": "patrolled_share"}
+    )
+    unpatrolled = roads[roads["road_id"].isin(result.unpatrolled)]
+    names = ["汇总", "按月", "按道路等级", "按乡镇", "按道路", "未巡查道路", "车辆", "趟次", "事件"]
+    if lang == "en":
+        names = ["Summary", "By month", "By class", "By township", "By road", "Not patrolled"]
+        names += ["Vehicles", "Trips", "Events"]
+    frames = [
+        summary_frame({"headline": result.headline(lang=lang), **result.summary}, SUMMARY_LABELS),
+        result.by_month,
+        result.by_class,
+        result.by_township,
+        roads,
+        unpatrolled,
+        result.by_vehicle,
+        trips,
+        events,
+    ]
+    write_workbook(target, dict(zip(names, frames, strict=True)), lang=lang)
