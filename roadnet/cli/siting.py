@@ -1,0 +1,171 @@
+"""``roadnet siting``: the land each road project takes (项目用地预审).
+
+TODO(maps): ``--map H`` (footprints coloured by flag, touched parcels shaded by category,
+popups with the figures) waits for the maps framework; :class:`roadnet.siting.SitingResult`
+already holds what it needs (``projects`` footprints with flags, ``parcels`` pieces with
+their category and areas, in ``result.crs``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from roadnet.county import County
+    from roadnet.siting import SitingResult
+
+_LAND_LAYERS = ("parcels", "basic_farmland", "eco_redline")
+
+
+@app.command()
+def siting(
+    county: CountyArg = DEFAULT_COUNTY,
+    projects: Annotated[
+        Path | None,
+        typer.Option(
+            "--projects",
+            help="Check the projects of this GeoPackage/shapefile/GeoJSON instead of the "
+            "county's projects layer.",
+        ),
+    ] = None,
+    json_out: JsonOpt = None,
+    xlsx: XlsxOpt = None,
+    lang: LangOpt = "zh",
+    width_default: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--width-default",
+            help="Land-take width of line projects without width_m, as KIND=METRES "
+            "(e.g. network_link=8 or 联网路=8); repeat for several kinds.",
+        ),
+    ] = None,
+    overlaps: Annotated[
+        str,
+        typer.Option(
+            "--overlaps",
+            help="Where parcels overlap each other (OSM land use): smallest (the smallest "
+            "parcel wins), first (layer order) or sum (count each).",
+        ),
+    ] = "smallest",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="memory (default) or dask (dask-geopandas, for parcel sets beyond memory; "
+            "pip install 'roadnet[dask]').",
+        ),
+    ] = "memory",
+    partitions: Annotated[
+        int | None,
+        typer.Option("--partitions", help="Parcel partitions of the dask engine.", min=1),
+    ] = None,
+) -> None:
+    """Land taken by road projects: 耕地, 林地, 草地, basic farmland and the red line."""
+    from rich.console import Console
+
+    from roadnet.io.atomic import write_text
+    from roadnet.siting import SitingParams, compute_siting, load_projects
+
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
+    widths = _parse_widths(width_default or [])
+    params = SitingParams(
+        default_widths=widths,
+        overlaps=overlaps,
+        engine=engine,
+        npartitions=partitions,
+    )
+    loaded = _load(county, with_projects=projects is None)
+    other = load_projects(projects, crs=loaded.crs) if projects is not None else None
+    result = compute_siting(loaded, params=params, projects=other)
+
+    console = Console()
+    _print_table(console, result, lang=lang)
+    console.print(result.headline(lang=lang), highlight=False)
+    for problem in loaded.problems:
+        if problem.severity != "error" and problem.layer in (*_LAND_LAYERS, "projects"):
+            console.print(f"[dim]{problem}[/]", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]{warning}[/]", highlight=False)
+    if json_out is not None:
+        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    if xlsx is not None:
+        from roadnet.tables import write_workbook
+
+        write_workbook(xlsx, result.sheets(lang=lang), lang=lang)
+
+
+def _load(county: Path, *, with_projects: bool) -> County:
+    """Load the siting layers; invalid land-layer geometries are repaired (and reported)."""
+    from roadnet.county import load_county
+    from roadnet.manifest import read_manifest
+
+    manifest = read_manifest(county)
+    sources = dict(manifest.layers)
+    for name in _LAND_LAYERS:
+        if name in sources:
+            sources[name] = dataclasses.replace(sources[name], repair=True)
+    manifest = dataclasses.replace(manifest, layers=sources)
+    layers = [*_LAND_LAYERS, "projects"] if with_projects else list(_LAND_LAYERS)
+    return load_county(manifest, layers=layers)
+
+
+def _parse_widths(items: list[str]) -> dict[str, float]:
+    from roadnet.schema import PROJECT_KINDS
+
+    widths: dict[str, float] = {}
+    for item in items:
+        kind, sep, value = item.partition("=")
+        canonical = PROJECT_KINDS.get(kind.strip()) or PROJECT_KINDS.get(kind.strip().lower())
+        try:
+            width = float(value)
+        except ValueError:
+            width = float("nan")
+        if not sep or canonical is None or not width > 0:
+            kinds = ", ".join(sorted(set(PROJECT_KINDS.values())))
+            raise typer.BadParameter(
+                f"{item!r}: give KIND=METRES with KIND one of {kinds} and a positive width",
+                param_hint="--width-default",
+            )
+        widths[canonical] = width
+    return widths
+
+
+def _print_table(console: Console, result: SitingResult, *, lang: str) -> None:
+    from rich import box
+    from rich.table import Table
+
+    zh = lang == "zh"
+    table = Table(
+        title="项目用地 Project land take" if zh else "Project land take",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    headers = (  # two-line headers keep the table readable in 80 columns
+        ("名称", "Name"),
+        ("类型", "Kind"),
+        ("占地\n(亩)", "Total\n(mu)"),
+        ("耕地\n(亩)", "Cultiv.\n(mu)"),
+        ("林地\n(亩)", "Forest\n(mu)"),
+        ("草地\n(亩)", "Grass\n(mu)"),
+        ("基本农田\n(亩)", "Basic f.\n(mu)"),
+        ("生态红线\n(亩)", "Red line\n(mu)"),
+    )
+    for i, (label_zh, label_en) in enumerate(headers):
+        label = label_zh if zh else label_en
+        if i < 2:
+            table.add_column(label, overflow="fold", ratio=2 - i, min_width=6)
+        else:
+            table.add_column(label, justify="right", no_wrap=True)
+    for row in result.project_rows(lang=lang):
+        table.add_row(*row)
+    console.print(table)
