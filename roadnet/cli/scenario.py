@@ -17,7 +17,9 @@ ROWS = (
     ("lines", "线路", "lines"),
     ("vehicles_required", "需配车辆", "vehicles required"),
     ("vehicles", "现有车辆", "vehicles"),
+    ("natural_villages_served", "通客车自然村", "natural villages served"),
     ("villages_connected", "通硬化路建制村", "villages with hardened road"),
+    ("natural_villages_connected", "通硬化路自然村", "natural villages with hardened road"),
     ("rai", "农村公路可达指数", "Rural Access Index"),
 )
 
