@@ -350,3 +350,27 @@ def test_excel_villages_and_projected_csv_stops(tmp_path):
     assert set(villages["township"]) == {"150125100", "150125200"}  # by location
     moved = county.layer("bus_stops").geometry.distance(stops.geometry.reset_index(drop=True))
     assert moved.max() < 0.01
+
+
+def test_blank_alternatives_are_not_duplicate_ids(tmp_path):
+    from shapely import LineString as Line
+
+    toml = countyfixture.write_county(tmp_path)
+    projects = gpd.GeoDataFrame(
+        {
+            "id": ["P1", "P2", "P3", "P3"],
+            "name": ["a", "b", "c1", "c2"],
+            "kind": ["repair"] * 4,
+            "alternative": [None, None, "A", "B"],
+        },
+        geometry=[Line([countyfixture._at(0, 0), countyfixture._at(1, 0)])] * 4,
+        crs=4490,
+    )
+    write_geopackage(tmp_path / "p.gpkg", {"projects": projects})
+    with toml.open("a", encoding="utf-8") as handle:
+        handle.write('\n[layers.projects]\npath = "p.gpkg"\n')
+    assert len(load_county(toml).layer("projects")) == 4
+    projects.loc[1, "id"] = "P1"
+    write_geopackage(tmp_path / "p.gpkg", {"projects": projects})
+    _, problems = inspect_county(toml)
+    assert any("used more than once" in p.message for p in _errors(problems))

@@ -211,3 +211,26 @@ def test_cli_coverage_and_access(tmp_path):
     assert set(doc["villages"][0]) >= {"id", "connected", "paved_distance_m"}
     assert main(["coverage", str(toml), "--metric", "crow"]) == 2
     assert main(["coverage", str(toml), "--radius", "3000", "--metric", "straight"]) == 0
+
+
+def test_cli_join_option_joins_gaps(tmp_path):
+    import geopandas as gpd
+    from shapely import LineString
+
+    from roadnet.io.atomic import write_geopackage
+
+    toml = countyfixture.write_county(tmp_path)
+    layers = countyfixture.layers()
+    roads = layers["roads"]
+    # a 4 m digitising gap where R2 should meet R1
+    geoms = list(roads.geometry)
+    geoms[1] = LineString([countyfixture._at(0, 0.004), countyfixture._at(-2, 3)])
+    layers["roads"] = gpd.GeoDataFrame(roads.drop(columns="geometry"), geometry=geoms, crs=4490)
+    write_geopackage(tmp_path / "tiny.gpkg", layers)
+    out = tmp_path / "c.json"
+    assert main(["coverage", str(toml), "--json", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["network"]["components"] == 2 and len(doc["network"]["near_misses"]) == 1
+    assert main(["coverage", str(toml), "--join", "10", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["network"]["components"] == 1 and len(doc["network"]["joined"]) == 1

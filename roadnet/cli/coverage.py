@@ -62,6 +62,14 @@ def coverage(
     metric: Annotated[
         str, typer.Option("--metric", help="network (along roads) or straight (line of sight).")
     ] = "network",
+    join: Annotated[
+        float | None,
+        typer.Option(
+            "--join",
+            help="Join dangling road ends to a road within this many metres (digitising gaps).",
+            min=0.0,
+        ),
+    ] = None,
     json_out: JsonOpt = None,
     xlsx: XlsxOpt = None,
     lang: LangOpt = "zh",
@@ -76,7 +84,7 @@ def coverage(
     from roadnet.coverage import CoverageParams, compute_coverage
     from roadnet.io.atomic import write_text
 
-    params = CoverageParams(radius_m=radius, metric=metric)
+    params = CoverageParams(radius_m=radius, metric=metric, join_tolerance_m=join)
     layers = ["villages", "bus_stops", "bus_lines", "townships", "fleet"]
     if metric == "network":
         layers.append("roads")
@@ -91,6 +99,18 @@ def coverage(
     console = Console()
     console.print(result.headline(lang=lang), highlight=False)
     _print_tables(console, result, lang=lang)
+    if result.network is not None:
+        n = result.network
+        text = (
+            f"路网：{n['length_km']:,.1f} 公里，{n['components']} 个连通片，"
+            f"断头 {n['dangling_ends']} 处，疑似未接通 {len(n['near_misses'])} 处，"
+            f"已连接 {len(n['joined'])} 处"
+            if lang == "zh"
+            else f"Road network: {n['length_km']:,.1f} km, {n['components']} components, "
+            f"{n['dangling_ends']} dead ends, {len(n['near_misses'])} near misses, "
+            f"{len(n['joined'])} joined"
+        )
+        console.print(text, highlight=False)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     if xlsx is not None:
