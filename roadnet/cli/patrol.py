@@ -161,6 +161,21 @@ def report_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Re-match every trip; do not store matches.")
     ] = False,
+    map_out: Annotated[
+        Path | None,
+        typer.Option("--map", help="Write the patrol map (one offline HTML file) to this path."),
+    ] = None,
+    basemap: Annotated[
+        str,
+        typer.Option(
+            "--basemap",
+            help="Map background: none (the county's own layers, works offline), osm or "
+            "tianditu (key from ROADNET_TIANDITU_KEY).",
+        ),
+    ] = "none",
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
+    ] = None,
 ) -> None:
     """巡查里程统计 Patrol mileage per month, road class, township and road."""
     from rich.console import Console
@@ -171,15 +186,18 @@ def report_command(
     from roadnet.patrol import compute_patrol, params_from_config
     from roadnet.patrol.terminal import county_timezone
 
-    # TODO(maps): --map H (roads coloured by passes, unpatrolled target roads dashed, a layer
-    # per vehicle, events) once roadnet.maps exists; PatrolReport.by_road, by_vehicle_road
-    # and events hold what it needs.
+    drawing = map_out is not None or png is not None
+    if drawing:
+        from roadnet.maps.basemap import check_map_options
+
+        check_map_options(basemap=basemap, lang=lang)
     start = _date(date_from, "--from")
     end = _date(date_to, "--to")
     manifest = read_manifest(county)
     params = params_from_config(manifest.patrol, target=target, cache=not no_cache)
     tz = county_timezone(manifest.extra.get("timezone"))
-    loaded = load_county(manifest, layers=["roads", "townships", "boundary", "patrol_events"])
+    layers = ["roads", "townships", "boundary", "patrol_events"]
+    loaded = load_county(manifest, layers=[*layers, "rivers"] if drawing else layers)
     with _progress("地图匹配 matching") as advance:
         result = compute_patrol(
             loaded,
@@ -197,6 +215,16 @@ def report_command(
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     if xlsx is not None:
         _write_xlsx(Path(xlsx), result, lang=lang, tz=tz)
+    if map_out is not None:
+        from roadnet.maps.patrol import write_patrol_map
+
+        written = write_patrol_map(result, loaded, map_out, lang=lang, basemap=basemap, tz=tz)
+        console.print(f"{'地图' if lang == 'zh' else 'map'}: {written}", highlight=False)
+    if png is not None:
+        from roadnet.maps.patrol import write_patrol_png
+
+        written = write_patrol_png(result, loaded, png, lang=lang, tz=tz)
+        console.print(f"{'图片' if lang == 'zh' else 'image'}: {written}", highlight=False)
 
 
 # --------------------------------------------------------------------------- helpers

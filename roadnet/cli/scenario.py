@@ -10,6 +10,25 @@ import typer
 
 from roadnet.cli.app import JsonOpt, LangOpt, app
 
+MapOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        help="Write the scenario map (today and the scenario in one offline HTML file) here.",
+    ),
+]
+BasemapOpt = Annotated[
+    str,
+    typer.Option(
+        "--basemap",
+        help="Map background: none (the county's own layers, works offline), osm or tianditu "
+        "(key from ROADNET_TIANDITU_KEY).",
+    ),
+]
+PngOpt = Annotated[
+    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
+]
+
 ROWS = (
     ("townships_served", "通客车乡镇", "townships served"),
     ("villages_served", "通客车建制村", "villages served"),
@@ -29,6 +48,9 @@ def scenario(
     path: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
     json_out: JsonOpt = None,
     lang: LangOpt = "zh",
+    map_out: MapOpt = None,
+    basemap: BasemapOpt = "none",
+    png: PngOpt = None,
 ) -> None:
     """Compare a scenario (new line, moved stop, paved road, 3 km rule ...) with today."""
     from rich.console import Console
@@ -37,6 +59,10 @@ def scenario(
     from roadnet.io.atomic import write_text
     from roadnet.scenario import run_scenario
 
+    if map_out is not None or png is not None:
+        from roadnet.maps.basemap import check_map_options
+
+        check_map_options(basemap=basemap, lang=lang)
     result = run_scenario(path)
     doc = result.to_json()
     zh = lang == "zh"
@@ -63,6 +89,16 @@ def scenario(
             console.print(f"{label_zh if zh else label_en} ({len(ids)}): {listed}", highlight=False)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(doc, ensure_ascii=False, indent=2))
+    if map_out is not None:
+        from roadnet.maps.scenario import write_scenario_map
+
+        written = write_scenario_map(result, map_out, lang=lang, basemap=basemap)
+        console.print(f"{'地图' if zh else 'map'}: {written}", highlight=False)
+    if png is not None:
+        from roadnet.maps.scenario import write_scenario_png
+
+        written = write_scenario_png(result, png, lang=lang)
+        console.print(f"{'图片' if zh else 'image'}: {written}", highlight=False)
 
 
 def _fmt(value: object) -> str:

@@ -1,9 +1,7 @@
 """``roadnet siting``: the land each road project takes (项目用地预审).
 
-TODO(maps): ``--map H`` (footprints coloured by flag, touched parcels shaded by category,
-popups with the figures) waits for the maps framework; :class:`roadnet.siting.SitingResult`
-already holds what it needs (``projects`` footprints with flags, ``parcels`` pieces with
-their category and areas, in ``result.crs``).
+``--map H`` writes the siting map (:mod:`roadnet.maps.siting`): footprints coloured by flag,
+the parcels they take shaded by category, popups with the figures in 亩.
 """
 
 from __future__ import annotations
@@ -24,6 +22,23 @@ if TYPE_CHECKING:
     from roadnet.siting import SitingResult
 
 _LAND_LAYERS = ("parcels", "basic_farmland", "eco_redline")
+_BASE_LAYERS = ("townships", "roads", "rivers", "boundary")
+
+MapOpt = Annotated[
+    Path | None,
+    typer.Option("--map", help="Write the siting map (one offline HTML file) to this path."),
+]
+BasemapOpt = Annotated[
+    str,
+    typer.Option(
+        "--basemap",
+        help="Map background: none (the county's own layers, works offline), osm or tianditu "
+        "(key from ROADNET_TIANDITU_KEY).",
+    ),
+]
+PngOpt = Annotated[
+    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
+]
 
 
 @app.command()
@@ -68,6 +83,9 @@ def siting(
         int | None,
         typer.Option("--partitions", help="Parcel partitions of the dask engine.", min=1),
     ] = None,
+    map_out: MapOpt = None,
+    basemap: BasemapOpt = "none",
+    png: PngOpt = None,
 ) -> None:
     """Land taken by road projects: 耕地, 林地, 草地, basic farmland and the red line."""
     from rich.console import Console
@@ -84,7 +102,12 @@ def siting(
         engine=engine,
         npartitions=partitions,
     )
-    loaded = _load(county, with_projects=projects is None)
+    drawing = map_out is not None or png is not None
+    if drawing:
+        from roadnet.maps.basemap import check_map_options
+
+        check_map_options(basemap=basemap, lang=lang)
+    loaded = _load(county, with_projects=projects is None, base=drawing)
     other = load_projects(projects, crs=loaded.crs) if projects is not None else None
     result = compute_siting(loaded, params=params, projects=other)
 
@@ -102,10 +125,23 @@ def siting(
         from roadnet.tables import write_workbook
 
         write_workbook(xlsx, result.sheets(lang=lang), lang=lang)
+    if map_out is not None:
+        from roadnet.maps.siting import write_siting_map
+
+        written = write_siting_map(result, loaded, map_out, lang=lang, basemap=basemap)
+        console.print(f"{'地图' if lang == 'zh' else 'map'}: {written}", highlight=False)
+    if png is not None:
+        from roadnet.maps.siting import write_siting_png
+
+        written = write_siting_png(result, loaded, png, lang=lang)
+        console.print(f"{'图片' if lang == 'zh' else 'image'}: {written}", highlight=False)
 
 
-def _load(county: Path, *, with_projects: bool) -> County:
-    """Load the siting layers; invalid land-layer geometries are repaired (and reported)."""
+def _load(county: Path, *, with_projects: bool, base: bool = False) -> County:
+    """Load the siting layers; invalid land-layer geometries are repaired (and reported).
+
+    With ``base``, the layers a map draws under the projects are loaded too (when present).
+    """
     from roadnet.county import load_county
     from roadnet.manifest import read_manifest
 
@@ -116,6 +152,8 @@ def _load(county: Path, *, with_projects: bool) -> County:
             sources[name] = dataclasses.replace(sources[name], repair=True)
     manifest = dataclasses.replace(manifest, layers=sources)
     layers = [*_LAND_LAYERS, "projects"] if with_projects else list(_LAND_LAYERS)
+    if base:
+        layers += [name for name in _BASE_LAYERS if name in sources]
     return load_county(manifest, layers=layers)
 
 

@@ -48,6 +48,44 @@ STOP_FILL = "#ffffff"
 STOP_EDGE = "#333333"
 SEAT = "#6a3d9a"
 
+#: Scenario map: villages whose service does not change are muted; changes are highlighted.
+MUTED_GOOD = "#a8d5b5"  # served today and in the scenario
+MUTED = "#b4b4b4"  # served in neither
+SCENARIO_RING = "#0b6e3a"  # ring around the villages a state serves
+CHANGED_ROAD = "#e040fb"  # new or newly paved road (halo)
+NEW_LINE_HALO = "#ffd000"  # under a new bus line
+CONNECTED_RING = "#2166ac"  # villages newly connected by hardened road
+
+#: Patrol map: target roads not patrolled (dashed), and event markers by kind.
+UNPATROLLED = "#d73027"
+EVENT_COLOURS: Mapping[str, str] = {
+    "obstacle": "#ff7f00",
+    "overload": "#e31a1c",
+    "illegal_operation": "#6a3d9a",
+    "encroachment": "#b15928",
+    "other": "#555555",
+}
+
+#: Siting map: footprint colour by its most serious flag.
+FLAG_COLOURS: Mapping[str, str] = {
+    "eco_redline": "#7b3294",  # 紫
+    "basic_farmland": "#d7191c",  # 红
+    "forest": "#1a7a3a",  # 绿
+    "clear": "#6b6b6b",  # 灰
+}
+#: Siting map: parcel pieces shaded by land-use category.
+CATEGORY_COLOURS: Mapping[str, str] = {
+    "cultivated": "#f3d64e",
+    "garden": "#f0a35e",
+    "forest": "#4d9a4d",
+    "grassland": "#b5df8a",
+    "existing_road": "#9e9e9e",
+    "construction": "#c4b8b0",
+    "water": "#6baed6",
+    "other": "#d9c7a3",
+    "unclassified": "#f7f7f7",
+}
+
 #: Distinct colours for bus lines (no green or red: those mean served / not served).
 LINE_PALETTE = (
     "#1f78b4",
@@ -164,6 +202,101 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "panel_hint": ("按人口排序，点击定位", "By population; click to zoom"),
     "panel_hint_top": ("人口最多的{shown}个，点击定位", "The {shown} most populous; click to zoom"),
     "source": ("数据：{county} · roadnet", "Data: {county} · roadnet"),
+    "field_change": ("变化", "Change"),
+    "field_served_before": ("现状通客车", "Served today"),
+    "field_served_after": ("方案通客车", "Served in the scenario"),
+    "field_lines_after": ("方案服务线路", "Lines (scenario)"),
+    "change_gained": ("新增通客车", "gains service"),
+    "change_lost": ("失去公交服务", "loses service"),
+    "change_none": ("不变", "unchanged"),
+    "gained_admin": ("新增通客车建制村", "Village gaining service"),
+    "lost_admin": ("失去公交服务建制村", "Village losing service"),
+    "kept_admin": ("通客车（不变）", "Served, unchanged"),
+    "never_admin": ("未通客车（不变）", "Not served, unchanged"),
+    "served_ring": ("所选状态下通客车", "Served in the state shown"),
+    "state_before": ("现状：", "Today: "),
+    "state_after": ("方案：", "Scenario: "),
+    "new_lines": ("新增线路", "new lines"),
+    "new_suffix": ("（新）", " (new)"),
+    "changed_roads": ("新建/新硬化道路", "New or newly paved roads"),
+    "new_road": ("新建道路", "new road"),
+    "paved_road": ("路面改变（硬化）", "surface changed (paved)"),
+    "toggle_note": (
+        "图层控件中切换“现状”与“方案”",
+        "Switch between Today and Scenario in the layer control",
+    ),
+    "panel_changed": ("服务变化的村庄（{count}个）", "Villages whose service changes ({count})"),
+    "panel_no_change": ("无变化", "No change"),
+    "scenario_headline": (
+        "新增通客车建制村 {gained} 个，失去 {lost} 个，服务人口 {population}",
+        "{gained} villages gain bus service, {lost} lose it; population served {population}",
+    ),
+    "scenario_connected": (
+        "；新通硬化路村庄 {count} 个",
+        "; {count} villages newly reach the seat by hardened road",
+    ),
+    "connected_gained": (
+        "新通硬化路村庄（{count}个）",
+        "Newly connected by hardened road ({count})",
+    ),
+    "title_siting": ("{county}项目用地图", "{county}: land taken by road projects"),
+    "projects": ("项目", "Projects"),
+    "footprints": ("项目用地范围", "Project footprints"),
+    "flag_eco_redline": ("涉及生态保护红线", "Touches the ecological red line"),
+    "flag_basic_farmland": ("涉及永久基本农田", "Touches permanent basic farmland"),
+    "flag_forest": ("占用林地", "Takes forest land"),
+    "flag_clear": ("不涉及上述情形", "None of these"),
+    "flag_none": ("无", "none"),
+    "parcel_pieces": ("占用图斑（按地类）", "Parcels taken (by land use)"),
+    "zones": ("管控范围（项目附近）", "Protected areas (near the projects)"),
+    "zone_basic_farmland": ("永久基本农田", "Permanent basic farmland"),
+    "zone_eco_redline": ("生态保护红线", "Ecological red line"),
+    "field_footprint": ("占地", "Footprint"),
+    "field_cultivated": ("耕地", "Cultivated"),
+    "field_forest": ("林地", "Forest"),
+    "field_grassland": ("草地", "Grassland"),
+    "field_basic_farmland": ("永久基本农田", "Basic farmland"),
+    "field_eco_redline": ("生态保护红线", "Red line"),
+    "field_compensation": ("需补充耕地", "Farmland to compensate"),
+    "field_flags": ("需办理", "Flags"),
+    "field_category": ("地类", "Land use"),
+    "field_area": ("占用面积", "Area taken"),
+    "field_owner": ("权属单位", "Owner"),
+    "field_project": ("项目", "Project"),
+    "mu": ("{value} 亩", "{value} mu"),
+    "panel_projects": ("项目清单（{count}个）", "Projects ({count})"),
+    "panel_projects_hint": (
+        "按红线、基本农田、林地排序，点击定位",
+        "Red line, basic farmland, forest first; click to zoom",
+    ),
+    "panel_no_projects": ("无项目", "No projects"),
+    "title_patrol": ("{county}巡查里程图", "{county}: road patrol"),
+    "passes": ("巡查遍数", "Patrol passes"),
+    "passes_value": ("{value} 遍", "{value}"),
+    "unpatrolled_title": ("未巡查目标道路", "Target roads not patrolled"),
+    "unpatrolled": ("未巡查目标道路（{count}条）", "Target roads not patrolled ({count})"),
+    "vehicles": ("巡查车辆", "Patrol vehicles"),
+    "vehicles_note": ("每台车辆一个图层，在图层控件中打开", "One layer per vehicle: tick it"),
+    "vehicle": ("车辆 ", "Vehicle "),
+    "events": ("巡查事件", "Patrol events"),
+    "event_obstacle": ("清理障碍物", "Obstacle"),
+    "event_overload": ("超限超载", "Overloading"),
+    "event_illegal_operation": ("非法营运", "Illegal operation"),
+    "event_encroachment": ("占用公路", "Encroachment"),
+    "event_other": ("其他事件", "Other"),
+    "event_on_road": ("{road}（位置取道路中点）", "{road} (placed mid-road)"),
+    "field_passes": ("巡查遍数", "Passes"),
+    "field_patrol_km": ("巡查里程", "Patrolled"),
+    "field_share_patrolled": ("已巡查比例", "Share patrolled"),
+    "field_road": ("道路", "Road"),
+    "field_time": ("时间", "Time"),
+    "field_event_kind": ("事件类型", "Kind"),
+    "field_vehicle": ("车辆", "Vehicle"),
+    "field_note": ("说明", "Note"),
+    "field_count": ("数量", "Count"),
+    "panel_events": ("巡查事件（{count}起）", "Patrol events ({count})"),
+    "panel_events_hint": ("按时间倒序，点击定位", "Most recent first; click to zoom"),
+    "panel_no_events": ("本期无事件", "No events in the period"),
     "png_no_font": (
         "未找到中文字体，改用英文标注",
         "no Chinese font found, labels in English",

@@ -962,7 +962,7 @@ def _events(
 ) -> pd.DataFrame:
     """Events of the ledger and of the county's patrol_events layer, with road and township."""
     columns = ["time", "kind", "vehicle", "note", "count", "month", "road_id", "distance_m"]
-    columns += ["township", "name"]
+    columns += ["township", "name", "lon", "lat"]
     frames = [read_events(ledger, start=start, end=end)]
     layer = county.layers.get("patrol_events")
     if layer is not None and len(layer):
@@ -1020,6 +1020,8 @@ def _events(
             "distance_m": distance,
             "township": township,
             "name": name,
+            "lon": events["lon"].astype(float),
+            "lat": events["lat"].astype(float),
         }
     )
     return out.sort_values("time", kind="stable").reset_index(drop=True)
