@@ -8,23 +8,17 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
-
-MapOpt = Annotated[
-    Path | None,
-    typer.Option("--map", help="Write the access map (one offline HTML file) to this path."),
-]
-BasemapOpt = Annotated[
-    str,
-    typer.Option(
-        "--basemap",
-        help="Map background: none (the county's own layers, works offline), osm or tianditu "
-        "(key from ROADNET_TIANDITU_KEY).",
-    ),
-]
-PngOpt = Annotated[
-    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
-]
+from roadnet.cli.app import (
+    DEFAULT_COUNTY,
+    BasemapOpt,
+    CountyArg,
+    JsonOpt,
+    LangOpt,
+    MapOpt,
+    PngOpt,
+    XlsxOpt,
+    app,
+)
 
 SUMMARY_LABELS = {
     "villages_total": "建制村数 administrative villages",

@@ -36,6 +36,21 @@ JsonOpt = Annotated[
 XlsxOpt = Annotated[
     Path | None, typer.Option("--xlsx", help="Write the tables to this Excel workbook.")
 ]
+MapOpt = Annotated[
+    Path | None,
+    typer.Option("--map", help="Write the map (one offline HTML file) to this path."),
+]
+BasemapOpt = Annotated[
+    str,
+    typer.Option(
+        "--basemap",
+        help="Map background: none (the county's own layers, works offline), osm or tianditu "
+        "(key from ROADNET_TIANDITU_KEY).",
+    ),
+]
+PngOpt = Annotated[
+    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
+]
 LangOpt = Annotated[
     str,
     typer.Option("--lang", help="Language of printed text, tables and maps: zh or en."),

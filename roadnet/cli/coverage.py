@@ -8,28 +8,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+from roadnet.cli.app import (
+    DEFAULT_COUNTY,
+    BasemapOpt,
+    CountyArg,
+    JsonOpt,
+    LangOpt,
+    MapOpt,
+    PngOpt,
+    XlsxOpt,
+    app,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from roadnet.coverage import CoverageResult
-
-MapOpt = Annotated[
-    Path | None,
-    typer.Option("--map", help="Write the coverage map (one offline HTML file) to this path."),
-]
-BasemapOpt = Annotated[
-    str,
-    typer.Option(
-        "--basemap",
-        help="Map background: none (the county's own layers, works offline), osm or tianditu "
-        "(key from ROADNET_TIANDITU_KEY).",
-    ),
-]
-PngOpt = Annotated[
-    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
-]
 
 SUMMARY_LABELS = {
     "radius_m": "服务半径(米) radius (m)",

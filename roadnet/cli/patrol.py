@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+from roadnet.cli.app import (
+    DEFAULT_COUNTY,
+    BasemapOpt,
+    CountyArg,
+    JsonOpt,
+    LangOpt,
+    MapOpt,
+    PngOpt,
+    XlsxOpt,
+    app,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -161,21 +171,9 @@ def report_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Re-match every trip; do not store matches.")
     ] = False,
-    map_out: Annotated[
-        Path | None,
-        typer.Option("--map", help="Write the patrol map (one offline HTML file) to this path."),
-    ] = None,
-    basemap: Annotated[
-        str,
-        typer.Option(
-            "--basemap",
-            help="Map background: none (the county's own layers, works offline), osm or "
-            "tianditu (key from ROADNET_TIANDITU_KEY).",
-        ),
-    ] = "none",
-    png: Annotated[
-        Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
-    ] = None,
+    map_out: MapOpt = None,
+    basemap: BasemapOpt = "none",
+    png: PngOpt = None,
 ) -> None:
     """巡查里程统计 Patrol mileage per month, road class, township and road."""
     from rich.console import Console

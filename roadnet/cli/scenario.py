@@ -8,26 +8,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import JsonOpt, LangOpt, app
-
-MapOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--map",
-        help="Write the scenario map (today and the scenario in one offline HTML file) here.",
-    ),
-]
-BasemapOpt = Annotated[
-    str,
-    typer.Option(
-        "--basemap",
-        help="Map background: none (the county's own layers, works offline), osm or tianditu "
-        "(key from ROADNET_TIANDITU_KEY).",
-    ),
-]
-PngOpt = Annotated[
-    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
-]
+from roadnet.cli.app import BasemapOpt, JsonOpt, LangOpt, MapOpt, PngOpt, app
 
 ROWS = (
     ("townships_served", "通客车乡镇", "townships served"),

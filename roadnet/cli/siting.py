@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, XlsxOpt, app
+from roadnet.cli.app import (
+    DEFAULT_COUNTY,
+    BasemapOpt,
+    CountyArg,
+    JsonOpt,
+    LangOpt,
+    MapOpt,
+    PngOpt,
+    XlsxOpt,
+    app,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,22 +33,6 @@ if TYPE_CHECKING:
 
 _LAND_LAYERS = ("parcels", "basic_farmland", "eco_redline")
 _BASE_LAYERS = ("townships", "roads", "rivers", "boundary")
-
-MapOpt = Annotated[
-    Path | None,
-    typer.Option("--map", help="Write the siting map (one offline HTML file) to this path."),
-]
-BasemapOpt = Annotated[
-    str,
-    typer.Option(
-        "--basemap",
-        help="Map background: none (the county's own layers, works offline), osm or tianditu "
-        "(key from ROADNET_TIANDITU_KEY).",
-    ),
-]
-PngOpt = Annotated[
-    Path | None, typer.Option("--png", help="Write a static print version (PNG) of the map.")
-]
 
 
 @app.command()
