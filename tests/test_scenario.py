@@ -237,3 +237,48 @@ def test_cli_json(folder, tmp_path):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert set(doc) >= {"baseline", "scenario", "delta"}
     assert set(doc["delta"]) >= {"villages_gained", "villages_lost", "population_delta"}
+
+
+@pytest.mark.parametrize(
+    "stops",
+    [["S1", "李家窑"], ["二道沟", "王家湾站"], [[111.05, 41.02], "张家营子"], ["乌素村"]],
+)
+def test_adding_a_line_never_loses_a_village(folder, stops):
+    county = load_county(folder / "county.toml")
+    scenario = parse_scenario(
+        {"baseline": "county.toml", "change": [{"op": "add_line", "id": "LX", "stops": stops}]},
+        root=folder,
+    )
+    changed, _ = apply_changes(county, scenario.changes)
+    from roadnet.coverage import compute_coverage
+
+    before = compute_coverage(county).villages["served"].to_numpy()
+    after = compute_coverage(changed).villages["served"].to_numpy()
+    assert (after >= before).all()
+
+
+def test_remove_and_readd_restores_baseline(folder):
+    county = load_county(folder / "county.toml")
+    scenario = parse_scenario(
+        {
+            "baseline": "county.toml",
+            "change": [
+                {"op": "remove_line", "line": "L1"},
+                {
+                    "op": "add_line",
+                    "id": "L1",
+                    "name": "1路",
+                    "stops": ["S1", "S2"],
+                    "trips_per_day": 4,
+                },
+            ],
+        },
+        root=folder,
+    )
+    changed, _ = apply_changes(county, scenario.changes)
+    from roadnet.coverage import compute_coverage
+
+    a, b = compute_coverage(county), compute_coverage(changed)
+    assert a.villages["served"].tolist() == b.villages["served"].tolist()
+    assert a.villages["distance_m"].tolist() == b.villages["distance_m"].tolist()
+    assert a.summary == b.summary
