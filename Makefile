@@ -16,8 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	@test -f layers/county.gpkg || $(BIN)/roadnet sample --out layers
-	$(BIN)/roadnet validate $(COUNTY)
+	$(BIN)/roadnet demo
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

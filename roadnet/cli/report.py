@@ -1,0 +1,52 @@
+"""``roadnet report``: the bureau's annual summary (Markdown, .docx, charts, workbook, JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, LangOpt, app
+
+
+@app.command()
+def report(
+    county: CountyArg = DEFAULT_COUNTY,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Year of the report (default: the latest patrol year)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report's files.")] = Path(
+        "maps"
+    ),
+    lang: LangOpt = "zh",
+    ledger: Annotated[
+        Path | None,
+        typer.Option(
+            "--ledger",
+            help="The patrol ledger (default: patrol-ledger.gpkg beside county.toml; the "
+            "[patrol] tracks are imported first when it is missing or empty).",
+        ),
+    ] = None,
+) -> None:
+    """年度工作总结 The annual report: coverage, access, patrol and projects in one summary."""
+    from rich.console import Console
+
+    from roadnet.report import compute_report, write_report
+
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
+    console = Console(stderr=True)
+    with console.status("报告 report") as status:
+        result = compute_report(
+            county,
+            year=year,
+            ledger=ledger,
+            progress=lambda step: status.update(f"报告 report: {step}"),
+        )
+        files = write_report(result, out, lang=lang)
+    for section, reason in result.skipped.items():
+        typer.echo(f"note: {section} skipped: {reason}", err=True)
+    for path in files.paths:
+        typer.echo(str(path))

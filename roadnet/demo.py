@@ -1,0 +1,420 @@
+"""``roadnet demo`` as library calls: every analysis on the sample county, then an index page.
+
+::
+
+    from roadnet.demo import run_demo
+
+    result = run_demo("maps")
+    result.index, result.written, result.seconds
+
+Each step writes its JSON (and workbook and map where it has one) into the output folder;
+:mod:`roadnet.report.index` links them all from ``index.html``. A map whose writer is not
+(yet) in :mod:`roadnet.maps` is skipped with a note.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from roadnet.errors import RoadnetError, ValidationError
+from roadnet.io.atomic import write_text
+
+if TYPE_CHECKING:
+    from roadnet.county import County
+    from roadnet.manifest import Manifest
+    from roadnet.report.write import ReportFiles
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(step, done, total)`` as each step starts."""
+
+STEPS = ("sample", "validate", "coverage", "access", "patrol", "siting", "scenarios", "report")
+STEP_TITLES = {
+    "sample": ("示范县数据", "Sample county"),
+    "validate": ("数据检查", "Validation"),
+    "coverage": ("城乡客运覆盖", "Bus coverage"),
+    "access": ("通硬化路", "Hardened-road access"),
+    "patrol": ("路政巡查", "Road patrol"),
+    "siting": ("项目用地", "Project land take"),
+    "scenarios": ("方案比选", "Scenarios"),
+    "report": ("年度报告", "Annual report"),
+}
+
+
+@dataclass
+class DemoStep:
+    """One step of the demo: what it wrote and its headline."""
+
+    name: str
+    title: str
+    headline: str = ""
+    files: list[tuple[str, Path]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What :func:`run_demo` did.
+
+    Attributes
+    ----------
+    out
+        The output folder.
+    index
+        ``index.html``.
+    steps
+        The steps in order (scenarios are one step each).
+    report
+        The annual report's files (None when it failed).
+    seconds
+        Wall time of the whole demo.
+    """
+
+    out: Path
+    index: Path
+    steps: list[DemoStep]
+    report: ReportFiles | None
+    seconds: float
+
+    @property
+    def written(self) -> list[Path]:
+        """Every file written, the index last."""
+        files = [path for step in self.steps for _, path in step.files]
+        return [*dict.fromkeys(files), self.index]
+
+
+def run_demo(
+    out: str | Path = "maps",
+    *,
+    layers: str | Path = "layers",
+    scenarios: str | Path = "scenarios",
+    seed: int = 0,
+    lang: str = "zh",
+    progress: ProgressCallback | None = None,
+) -> DemoResult:
+    """Run every command of roadnet on the sample county and write an index page.
+
+    Parameters
+    ----------
+    out
+        Folder for maps, tables, JSON, the report and ``index.html``.
+    layers
+        The sample county's folder; generated with ``seed`` when ``county.gpkg`` is missing.
+    scenarios
+        Folder of scenario files (``*.toml``), each run against its baseline.
+    seed
+        Seed of the sample county (only used when it is generated).
+    lang
+        ``zh`` or ``en``.
+    progress
+        Called as ``progress(step, done, total)``.
+
+    Returns
+    -------
+    DemoResult
+
+    Raises
+    ------
+    ValidationError
+        When the sample county has errors.
+    """
+    began = time.perf_counter()
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    layers = Path(layers)
+    toml = layers / "county.toml"
+    zh = lang != "en"
+    scenario_files = sorted(Path(scenarios).glob("*.toml"))
+    total = len(STEPS) + max(len(scenario_files) - 1, 0)
+    steps: list[DemoStep] = []
+    done = 0
+
+    def start(name: str, title: str | None = None) -> DemoStep:
+        nonlocal done
+        if progress is not None:
+            progress(title or name, done, total)
+        done += 1
+        step = DemoStep(name=name, title=title or STEP_TITLES[name][0 if zh else 1])
+        steps.append(step)
+        return step
+
+    def timed(step: DemoStep, run: Callable[[DemoStep], None]) -> None:
+        t0 = time.perf_counter()
+        run(step)
+        step.seconds = time.perf_counter() - t0
+
+    timed(start("sample"), lambda s: _sample(s, layers, seed=seed, zh=zh))
+    county_box: list[County] = []
+    timed(start("validate"), lambda s: county_box.append(_validate(s, toml, zh=zh)))
+    county = county_box[0]
+    timed(start("coverage"), lambda s: _coverage(s, county, folder, lang=lang))
+    timed(start("access"), lambda s: _access(s, county, folder, lang=lang))
+    timed(start("patrol"), lambda s: _patrol(s, county, folder, lang=lang))
+    timed(start("siting"), lambda s: _siting(s, county, folder, lang=lang))
+    if not scenario_files:
+        start("scenarios").notes.append(f"no scenario files in {scenarios}")
+    for path in scenario_files:
+        title = f"{STEP_TITLES['scenarios'][0 if zh else 1]}: {path.stem}"
+
+        def run_one(step: DemoStep, scenario: Path = path) -> None:
+            _scenario(step, scenario, folder, lang=lang)
+
+        timed(start("scenarios", title), run_one)
+    report_box: list[ReportFiles] = []
+    timed(start("report"), lambda s: _report(s, toml, folder, lang=lang, box=report_box))
+    report_files = report_box[0] if report_box else None
+    seconds = time.perf_counter() - began
+    if progress is not None:
+        progress("index", done, total)
+    index = _index(folder, county.name, steps, report_files, zh=zh, seconds=seconds)
+    return DemoResult(out=folder, index=index, steps=steps, report=report_files, seconds=seconds)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _sample(step: DemoStep, layers: Path, *, seed: int, zh: bool) -> None:
+    if (layers / "county.gpkg").exists() and (layers / "county.toml").exists():
+        step.headline = (
+            f"使用已有示范县数据 {layers}" if zh else f"using the sample county in {layers}"
+        )
+        return
+    from roadnet.sample import write_sample
+
+    summary = write_sample(layers, seed=seed)
+    step.headline = summary.to_text().splitlines()[0] if summary.to_text() else str(layers)
+
+
+def _validate(step: DemoStep, toml: Path, *, zh: bool) -> County:
+    from roadnet.county import inspect_county
+
+    county, problems = inspect_county(toml)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or county is None:
+        raise ValidationError(problems)
+    warnings = len(problems) - len(errors)
+    layers = len(county.layers)
+    step.headline = (
+        f"{county.name}：{layers} 个图层，0 个错误，{warnings} 个警告"
+        if zh
+        else f"{county.name}: {layers} layers, 0 errors, {warnings} warnings"
+    )
+    return county
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> Path:
+    return write_text(path, json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def _optional_map(
+    step: DemoStep, writer_name: str, label: str, path: Path, *args: Any, lang: str
+) -> None:
+    """Call ``roadnet.maps.<writer_name>`` when it exists; otherwise note the map skipped."""
+    import roadnet.maps
+
+    writer = getattr(roadnet.maps, writer_name, None)
+    if writer is None:
+        step.notes.append(f"map skipped: roadnet.maps.{writer_name} is not available yet")
+        return
+    try:
+        written = writer(*args, path, lang=lang)
+    except (RoadnetError, TypeError, ValueError) as exc:
+        step.notes.append(f"map skipped: {writer_name} failed: {exc}")
+        return
+    step.files.append((label, Path(written)))
+
+
+def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
+    from roadnet.coverage import compute_coverage
+    from roadnet.maps import write_coverage_map
+    from roadnet.tables import write_workbook
+
+    zh = lang != "en"
+    result = compute_coverage(county)
+    step.headline = result.headline(lang=lang)
+    html = write_coverage_map(result, county, folder / "coverage.html", lang=lang)
+    step.files.append(("地图" if zh else "map", html))
+    admin = result.villages["kind"] == "administrative"
+    sheets = {
+        ("建制村" if zh else "Villages"): result.villages.loc[admin].drop(columns="geometry"),
+        ("乡镇" if zh else "Townships"): result.townships,
+        ("线路" if zh else "Lines"): result.lines.drop(columns="geometry"),
+    }
+    xlsx = write_workbook(folder / "coverage.xlsx", sheets, lang=lang)
+    step.files.append(("表格" if zh else "workbook", xlsx))
+    step.files.append(("JSON", _write_json(folder / "coverage.json", result.to_json())))
+
+
+def _access(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
+    from roadnet.access import compute_access
+    from roadnet.maps import write_access_map
+
+    zh = lang != "en"
+    result = compute_access(county)
+    step.headline = result.headline(lang=lang)
+    html = write_access_map(result, county, folder / "access.html", lang=lang)
+    step.files.append(("地图" if zh else "map", html))
+    step.files.append(("JSON", _write_json(folder / "access.json", result.to_json())))
+
+
+def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
+    from roadnet.patrol import compute_patrol, params_from_config
+    from roadnet.patrol.terminal import county_timezone
+    from roadnet.report.compute import import_patrol, ledger_path
+    from roadnet.tables import write_workbook
+
+    zh = lang != "en"
+    manifest: Manifest = county.manifest
+    ledger = ledger_path(None, manifest)
+    imported = import_patrol(manifest, ledger)
+    step.files.append(
+        ("导入 JSON" if zh else "import JSON", _write_json(folder / "patrol-import.json", imported))
+    )
+    result = compute_patrol(
+        county,
+        ledger=ledger,
+        params=params_from_config(manifest.patrol),
+        tz=county_timezone(manifest.extra.get("timezone")),
+    )
+    step.headline = result.headline(lang=lang)
+    sheets = {
+        ("按月" if zh else "By month"): result.by_month,
+        ("按道路等级" if zh else "By class"): result.by_class,
+        ("按乡镇" if zh else "By township"): result.by_township,
+        ("按道路" if zh else "By road"): result.by_road,
+        ("车辆" if zh else "Vehicles"): result.by_vehicle,
+    }
+    xlsx = write_workbook(folder / "patrol.xlsx", sheets, lang=lang)
+    step.files.append(("表格" if zh else "workbook", xlsx))
+    step.files.append(("JSON", _write_json(folder / "patrol.json", result.to_json())))
+    _optional_map(
+        step,
+        "write_patrol_map",
+        "地图" if zh else "map",
+        folder / "patrol.html",
+        result,
+        county,
+        lang=lang,
+    )
+
+
+def _siting(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
+    from roadnet.siting import compute_siting
+    from roadnet.tables import write_workbook
+
+    zh = lang != "en"
+    result = compute_siting(county)
+    step.headline = result.headline(lang=lang)
+    xlsx = write_workbook(folder / "siting.xlsx", result.sheets(lang=lang), lang=lang)
+    step.files.append(("表格" if zh else "workbook", xlsx))
+    step.files.append(("JSON", _write_json(folder / "siting.json", result.to_json())))
+    _optional_map(
+        step,
+        "write_siting_map",
+        "地图" if zh else "map",
+        folder / "siting.html",
+        result,
+        county,
+        lang=lang,
+    )
+
+
+def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
+    from roadnet.scenario import run_scenario
+
+    zh = lang != "en"
+    try:
+        result = run_scenario(path)
+    except RoadnetError as exc:
+        step.notes.append(f"{path.name}: {exc}")
+        return
+    document = result.to_json()
+    step.title = f"{step.title} — {result.scenario.name}"
+    delta = document["delta"]
+    gained, lost = len(delta["villages_gained"]), len(delta["villages_lost"])
+    step.headline = (
+        f"新增通客车建制村 {gained} 个，失去 {lost} 个，服务人口变化 {delta['population_delta']:+,}"
+        if zh
+        else f"{gained} villages gained, {lost} lost, population served "
+        f"{delta['population_delta']:+,}"
+    )
+    paved = len(delta.get("villages_connected_gained") or [])
+    if paved:
+        step.headline += (
+            f"；新通硬化路村庄 {paved} 个" if zh else f"; {paved} villages newly on hardened road"
+        )
+    stem = f"scenario-{path.stem}"
+    step.files.append(("JSON", _write_json(folder / f"{stem}.json", document)))
+    _optional_map(
+        step,
+        "write_scenario_map",
+        "地图" if zh else "map",
+        folder / f"{stem}.html",
+        result,
+        lang=lang,
+    )
+
+
+def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str, box: list[ReportFiles]) -> None:
+    from roadnet.report import compute_report, write_report
+
+    zh = lang != "en"
+    report = compute_report(toml)
+    files = write_report(report, folder, lang=lang)
+    box.append(files)
+    text = files.figures.get("text", [])
+    step.headline = text[0] if text else ""
+    step.files += [
+        ("报告 Markdown" if zh else "report (Markdown)", files.markdown),
+        ("报告 Word" if zh else "report (Word)", files.docx),
+        ("报告表格" if zh else "report workbook", files.xlsx),
+        ("报告数据 JSON" if zh else "report figures (JSON)", files.json),
+    ]
+    step.files += [(name, path) for name, path in files.charts.items()]
+
+
+def _index(
+    folder: Path,
+    county: str,
+    steps: list[DemoStep],
+    report: ReportFiles | None,
+    *,
+    zh: bool,
+    seconds: float,
+) -> Path:
+    from roadnet.report.index import IndexPage, IndexSection, write_index
+    from roadnet.report.text import CHART_CAPTIONS
+
+    charts: tuple[tuple[str, Path], ...] = ()
+    if report is not None:
+        charts = tuple(
+            (CHART_CAPTIONS[name][0 if zh else 1], path) for name, path in report.charts.items()
+        )
+    sections = tuple(
+        IndexSection(
+            title=step.title,
+            headline=step.headline,
+            links=tuple(
+                (label, path) for label, path in step.files if path.suffix.lower() != ".png"
+            ),
+            notes=tuple(step.notes),
+        )
+        for step in sorted(steps, key=lambda step: step.name != "report")  # the report first
+    )
+    page = IndexPage(
+        title=f"{county} — roadnet" if not zh else f"{county} 交通运输分析 — roadnet",
+        subtitle=(
+            "地图、表格与年度报告（离线可用）"
+            if zh
+            else "Maps, tables and the annual report (offline)"
+        ),
+        sections=sections,
+        charts=charts,
+        footer=f"roadnet demo · {seconds:.0f} s",
+    )
+    return write_index(page, folder / "index.html")

@@ -1,0 +1,337 @@
+"""Run every analysis the annual report needs on one county, skipping what the data lacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from roadnet.errors import RoadnetError
+
+if TYPE_CHECKING:
+    from roadnet.access import AccessResult
+    from roadnet.county import County
+    from roadnet.coverage import CoverageResult
+    from roadnet.manifest import Manifest
+    from roadnet.patrol import PatrolReport
+    from roadnet.siting import SitingResult
+
+log = logging.getLogger(__name__)
+
+StepCallback = Callable[[str], None]
+"""Called with a short message as each analysis starts."""
+
+_LAND_LAYERS = ("parcels", "basic_farmland", "eco_redline")
+_ALL_LAYERS = (
+    "boundary",
+    "townships",
+    "villages",
+    "roads",
+    "rivers",
+    "bus_stops",
+    "bus_lines",
+    "fleet",
+    "projects",
+    *_LAND_LAYERS,
+    "patrol_events",
+)
+NEEDS: dict[str, tuple[str, ...]] = {
+    "coverage": ("villages", "bus_stops", "bus_lines", "roads"),
+    "access": ("villages", "roads"),
+    "patrol": ("roads",),
+    "siting": ("projects", "parcels"),
+}
+"""The layers each section of the report needs."""
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "coverage": ("townships", "fleet"),
+    "access": ("townships",),
+    "patrol": ("townships", "boundary", "patrol_events"),
+    "siting": ("basic_farmland", "eco_redline"),
+}
+"""The layers a section uses when present."""
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    """The analyses of one county and year, as the annual report reads them.
+
+    Attributes
+    ----------
+    county
+        County name.
+    year
+        The report's year (patrol figures are those of this year, local time).
+    coverage, access, patrol, siting
+        The analyses' results; None when skipped.
+    skipped
+        Section -> the reason it was skipped (a missing layer, an empty ledger ...).
+    ledger
+        The patrol ledger read (None when there was none).
+    """
+
+    county: str
+    year: int
+    coverage: CoverageResult | None = None
+    access: AccessResult | None = None
+    patrol: PatrolReport | None = None
+    siting: SitingResult | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+    ledger: Path | None = None
+
+
+def compute_report(
+    county: str | Path,
+    *,
+    year: int | None = None,
+    ledger: str | Path | None = None,
+    progress: StepCallback | None = None,
+) -> AnnualReport:
+    """Compute coverage, access, patrol and siting for the annual report.
+
+    A section whose layers are missing, or whose analysis fails on the data, is skipped and
+    the reason recorded in :attr:`AnnualReport.skipped`; this function only raises when the
+    county itself cannot be read.
+
+    Parameters
+    ----------
+    county
+        county.toml, a folder holding one, or a GeoPackage with the standard layer names.
+    year
+        The report's year; None takes the year of the latest patrol month (or of the
+        projects, or last year).
+    ledger
+        The patrol ledger; None uses ``[patrol] ledger`` of county.toml or
+        ``patrol-ledger.gpkg`` beside it. When it is missing or empty, the ``[patrol]
+        tracks`` (and events) of county.toml are imported first (idempotent).
+    progress
+        Called with a short message as each analysis starts.
+
+    Returns
+    -------
+    AnnualReport
+    """
+    from roadnet.county import load_county
+    from roadnet.manifest import read_manifest
+
+    say = progress or (lambda _message: None)
+    manifest = _repairing(read_manifest(county))
+    present = set(manifest.layers)
+    skipped: dict[str, str] = {}
+    for section, needed in NEEDS.items():
+        missing = [name for name in needed if name not in present]
+        if missing:
+            skipped[section] = _missing_reason(missing)
+    try:
+        shared: County | None = load_county(
+            manifest, layers=[name for name in _ALL_LAYERS if name in present]
+        )
+    except RoadnetError as exc:  # a broken layer: load each section's own layers instead
+        log.warning("report: loading every layer failed (%s); loading per section", exc)
+        shared = None
+
+    def county_for(section: str) -> County:
+        if shared is not None:
+            return shared
+        wanted = [*NEEDS[section], *OPTIONAL[section]]
+        return load_county(manifest, layers=[name for name in wanted if name in present])
+
+    results: dict[str, Any] = {}
+
+    def attempt(section: str, run: Callable[[], Any]) -> None:
+        if section in skipped:
+            return
+        say(section)
+        try:
+            results[section] = run()
+        except RoadnetError as exc:
+            log.warning("report: %s skipped: %s", section, exc)
+            skipped[section] = str(exc)
+
+    attempt("coverage", lambda: _coverage(county_for("coverage")))
+    attempt("access", lambda: _access(county_for("access")))
+    ledger_file = ledger_path(ledger, manifest)
+    patrol_year: list[int] = []
+    if "patrol" not in skipped:
+        reason = _prepare_ledger(ledger_file, manifest, progress=say)
+        if reason:
+            skipped["patrol"] = reason
+    attempt(
+        "patrol",
+        lambda: _patrol(county_for("patrol"), manifest, ledger_file, year, patrol_year),
+    )
+    attempt("siting", lambda: _siting(county_for("siting")))
+    patrol = results.get("patrol")
+    if patrol is not None and not patrol.summary.get("trips"):
+        period = year if year is not None else "the period"
+        skipped["patrol"] = f"the patrol ledger {ledger_file} has no trips in {period}"
+        results.pop("patrol")
+    if year is None:
+        year = patrol_year[0] if patrol_year else _project_year(results.get("siting"))
+    return AnnualReport(
+        county=shared.name if shared is not None else manifest.name,
+        year=year,
+        coverage=results.get("coverage"),
+        access=results.get("access"),
+        patrol=results.get("patrol"),
+        siting=results.get("siting"),
+        skipped=skipped,
+        ledger=ledger_file if ledger_file.exists() else None,
+    )
+
+
+def _missing_reason(missing: list[str]) -> str:
+    listed = ", ".join(missing)
+    return f"the county has no {listed} layer (add [layers.{missing[0]}] to county.toml)"
+
+
+def _repairing(manifest: Manifest) -> Manifest:
+    """The manifest with make_valid repair of the land layers (as ``roadnet siting``)."""
+    sources = dict(manifest.layers)
+    for name in _LAND_LAYERS:
+        if name in sources:
+            sources[name] = dataclasses.replace(sources[name], repair=True)
+    return dataclasses.replace(manifest, layers=sources)
+
+
+def _coverage(county: County) -> CoverageResult:
+    from roadnet.coverage import compute_coverage
+
+    return compute_coverage(county)
+
+
+def _access(county: County) -> AccessResult:
+    from roadnet.access import compute_access
+
+    return compute_access(county)
+
+
+def _siting(county: County) -> SitingResult:
+    from roadnet.siting import compute_siting
+
+    return compute_siting(county)
+
+
+def ledger_path(option: str | Path | None, manifest: Manifest) -> Path:
+    """The patrol ledger: ``option``, ``[patrol] ledger`` of county.toml or the default."""
+    from roadnet.patrol import default_ledger
+
+    if option is not None:
+        return Path(option)
+    configured = manifest.patrol.get("ledger")
+    if configured:
+        path = Path(str(configured)).expanduser()
+        return path if path.is_absolute() else manifest.root / path
+    return default_ledger(manifest.root)
+
+
+def _ledger_points(path: Path) -> int:
+    from roadnet.patrol import read_points
+
+    if not path.exists():
+        return 0
+    return len(read_points(path))
+
+
+def _prepare_ledger(path: Path, manifest: Manifest, *, progress: StepCallback) -> str | None:
+    """Import the county's ``[patrol]`` files when the ledger is missing or empty.
+
+    Returns the reason the patrol section must be skipped, or None.
+    """
+    if _ledger_points(path):
+        return None
+    if "tracks" not in manifest.patrol:
+        return (
+            f"the patrol ledger {path} is empty and county.toml lists no [patrol] tracks "
+            "(run `roadnet patrol import` first)"
+        )
+    progress("patrol import")
+    import_patrol(manifest, path)
+    if not _ledger_points(path):
+        return f"no GPS points in the [patrol] tracks of {manifest.path or manifest.root}"
+    return None
+
+
+def import_patrol(manifest: Manifest, ledger: Path) -> dict[str, Any]:
+    """Import the ``[patrol]`` tracks, events and events layer of a county (idempotent).
+
+    Parameters
+    ----------
+    manifest
+        The county's manifest (its ``[patrol]`` table names the files).
+    ledger
+        The ledger GeoPackage (created when missing).
+
+    Returns
+    -------
+    dict
+        The import's JSON (``files``, ``points_read``, ``points_added`` ...).
+    """
+    from roadnet.county import load_county
+    from roadnet.patrol import events_from_layer, import_files, resolve_inputs
+    from roadnet.patrol.terminal import county_timezone
+
+    table = dict(manifest.patrol)
+    tracks = resolve_inputs(_as_list(table.get("tracks")), root=manifest.root)
+    events = resolve_inputs(_as_list(table.get("events")), root=manifest.root)
+    layers = []
+    if "patrol_events" in manifest.layers:
+        layer = load_county(manifest, layers=["patrol_events"]).layer("patrol_events")
+        layers.append(events_from_layer(layer, source="layer patrol_events"))
+    result = import_files(
+        ledger,
+        tracks,
+        events=events,
+        event_layers=layers,
+        vehicle=table.get("vehicle"),
+        coords=str(table.get("coords", "WGS-84")),
+        fields=table.get("fields"),
+        tz=county_timezone(manifest.extra.get("timezone")),
+    )
+    return result.to_json()
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _patrol(
+    county: County, manifest: Manifest, ledger: Path, year: int | None, found: list[int]
+) -> PatrolReport:
+    from roadnet.patrol import compute_patrol, params_from_config
+    from roadnet.patrol.terminal import county_timezone
+
+    params = params_from_config(manifest.patrol)
+    tz = county_timezone(manifest.extra.get("timezone"))
+
+    def run(y: int | None) -> PatrolReport:
+        start = None if y is None else dt.date(y, 1, 1)
+        end = None if y is None else dt.date(y, 12, 31)
+        return compute_patrol(county, ledger=ledger, params=params, start=start, end=end, tz=tz)
+
+    if year is not None:
+        return run(year)
+    report = run(None)
+    months = [str(m) for m in report.by_month["month"]]
+    if not months:
+        return report
+    latest = int(max(months)[:4])
+    found.append(latest)
+    if any(not m.startswith(str(latest)) for m in months):
+        report = run(latest)  # the matches are cached in the ledger: this is quick
+    return report
+
+
+def _project_year(siting: SitingResult | None) -> int:
+    fallback = dt.date.today().year - 1
+    if siting is None or "year" not in siting.projects.columns:
+        return fallback
+    years = siting.projects["year"].dropna()
+    return int(years.max()) if len(years) else fallback

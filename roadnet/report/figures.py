@@ -1,0 +1,131 @@
+"""Every figure the annual report's text uses, taken from the analyses' JSON documents.
+
+The text (:mod:`roadnet.report.text`) reads only this document, and ``report-<year>.json``
+is this document: so each figure printed equals one in the JSON.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from roadnet.report.compute import AnnualReport
+
+PROJECT_KINDS = ("network_link", "village_paving", "repair", "continuing", "other")
+EVENT_KINDS = ("obstacle", "overload", "illegal_operation", "encroachment", "other")
+LISTED = 5
+"""How many names a sentence lists (villages without hardened road ...)."""
+
+
+def report_figures(report: AnnualReport) -> dict[str, Any]:
+    """The figures of the report, section by section (a JSON-ready dict).
+
+    Parameters
+    ----------
+    report
+        The computed analyses.
+
+    Returns
+    -------
+    dict
+        ``county``, ``year``, ``skipped`` {section: reason} and one dict per computed
+        section: ``coverage``, ``access``, ``patrol``, ``siting``. Rates are fractions
+        (0–1), lengths km, areas 亩.
+    """
+    doc: dict[str, Any] = {
+        "county": report.county,
+        "year": report.year,
+        "skipped": dict(report.skipped),
+    }
+    if report.coverage is not None:
+        doc["coverage"] = _coverage(report.coverage.to_json())
+    if report.access is not None:
+        doc["access"] = _access(report.access.to_json())
+    if report.patrol is not None:
+        doc["patrol"] = _patrol(report.patrol.to_json())
+    if report.siting is not None:
+        doc["siting"] = _siting(report.siting.to_json())
+    return doc
+
+
+def _coverage(doc: dict[str, Any]) -> dict[str, Any]:
+    s = doc["summary"]
+    keys = ["lines", "vehicles", "vehicles_required", "townships_total", "townships_served"]
+    keys += ["villages_total", "villages_served", "village_rate", "population_total"]
+    keys += ["population_served"]
+    out = {k: s.get(k) for k in keys}
+    out["vehicles_short"] = int(s.get("vehicles_short") or 0)
+    total = s.get("population_total") or 0
+    out["population_rate"] = round(s["population_served"] / total, 4) if total else None
+    out["townships"] = [
+        {
+            "name": t["name"],
+            "villages_total": t["villages_total"],
+            "villages_served": t["villages_served"],
+            "share": t.get("share"),
+        }
+        for t in doc.get("townships", [])
+    ]
+    out["unserved_townships"] = [t["name"] for t in doc.get("townships", []) if not t["served"]]
+    return out
+
+
+def _access(doc: dict[str, Any]) -> dict[str, Any]:
+    s = doc["summary"]
+    out = {
+        k: s.get(k)
+        for k in ("villages_total", "villages_connected", "connected_rate", "rai", "paved_km")
+    }
+    out["roads_km"] = s.get("roads_km")
+    out["villages_unconnected"] = s["villages_total"] - s["villages_connected"]
+    admin = [c for c in doc.get("candidates", []) if c.get("kind") == "administrative"]
+    out["unconnected_listed"] = [
+        {"name": c["name"], "township": c.get("township"), "population": c.get("population")}
+        for c in admin[:LISTED]
+    ]
+    return out
+
+
+def _patrol(doc: dict[str, Any]) -> dict[str, Any]:
+    s = doc["summary"]
+    keys = ["vehicles", "trips", "target_km", "matched_km", "gps_km", "coverage"]
+    keys += ["patrolled_network_km", "target_network_km"]
+    out = {k: s.get(k) for k in keys}
+    counts = dict.fromkeys(EVENT_KINDS, 0)
+    for row in doc["events"]["by_kind"]:
+        counts[row["kind"]] = counts.get(row["kind"], 0) + int(row["count"])
+    out["events"] = counts
+    out["events_total"] = doc["events"]["total"]
+    out["by_month"] = [{"month": m["month"], "km": m["km"]} for m in doc["by_month"]]
+    out["period"] = doc["period"]
+    return out
+
+
+def _siting(doc: dict[str, Any]) -> dict[str, Any]:
+    s = doc["summary"]
+    counted = [p for p in doc["projects"] if p.get("counted", True)]
+    by_kind = dict.fromkeys(PROJECT_KINDS, 0)
+    for project in counted:
+        by_kind[project["kind"]] = by_kind.get(project["kind"], 0) + 1
+    keys = ["footprint_mu", "cultivated_mu", "forest_mu", "grassland_mu", "basic_farmland_mu"]
+    keys += ["eco_redline_mu", "compensation_mu", "projects_basic_farmland"]
+    keys += ["projects_eco_redline"]
+    years = sorted({int(p["year"]) for p in counted if p.get("year") is not None})
+    out: dict[str, Any] = {"projects": s["projects"], "by_kind": by_kind, "years": years}
+    out.update({k: s.get(k) for k in keys})
+    out["basic_farmland_projects"] = [
+        p["name"] for p in counted if "basic_farmland" in p.get("flags", [])
+    ]
+    out["eco_redline_projects"] = [
+        p["name"] for p in counted if "eco_redline" in p.get("flags", [])
+    ]
+    out["land_by_project"] = [
+        {
+            "name": p["name"],
+            "cultivated_mu": p.get("cultivated_mu", 0.0),
+            "forest_mu": p.get("forest_mu", 0.0),
+            "grassland_mu": p.get("grassland_mu", 0.0),
+        }
+        for p in counted
+    ]
+    return out
