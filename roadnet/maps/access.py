@@ -8,7 +8,6 @@ population, as :func:`roadnet.access.compute_access` lists them).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,8 @@ from roadnet.access import AccessResult
 from roadnet.county import County
 from roadnet.maps import style
 from roadnet.maps.basemap import (
-    TIANDITU_KEY_ENV,
     boundary_layer,
+    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -257,6 +256,6 @@ def write_access_map(
     """
     from roadnet.maps.offline import write_html
 
-    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    key = resolve_tianditu_key(tianditu_key)
     doc = access_document(result, county, lang=lang, basemap=basemap, title=title, tianditu_key=key)
     return write_html(doc, path)

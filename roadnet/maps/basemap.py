@@ -96,6 +96,11 @@ def tile_layers(
     )
 
 
+def resolve_tianditu_key(tianditu_key: str | None) -> str | None:
+    """The Tianditu key given, else the ``ROADNET_TIANDITU_KEY`` environment variable."""
+    return tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+
+
 def check_map_options(*, basemap: str, lang: str, tianditu_key: str | None = None) -> None:
     """Raise :class:`ConfigError` now, before any work, for options a map cannot use.
 
@@ -108,7 +113,7 @@ def check_map_options(*, basemap: str, lang: str, tianditu_key: str | None = Non
     tianditu_key
         The Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
     """
-    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    key = resolve_tianditu_key(tianditu_key)
     tile_layers(basemap, lang=style.check_lang(lang), tianditu_key=key)
 
 

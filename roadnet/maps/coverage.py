@@ -13,7 +13,6 @@ drawing functions only draw.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,8 +25,8 @@ from roadnet.county import County
 from roadnet.coverage import CoverageResult
 from roadnet.maps import style
 from roadnet.maps.basemap import (
-    TIANDITU_KEY_ENV,
     boundary_layer,
+    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -538,7 +537,7 @@ def write_coverage_map(
     """
     from roadnet.maps.offline import write_html
 
-    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    key = resolve_tianditu_key(tianditu_key)
     doc = coverage_document(
         result,
         county,

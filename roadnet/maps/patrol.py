@@ -15,7 +15,6 @@ Presentation only: the figures come from :class:`roadnet.patrol.PatrolReport`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,8 +25,8 @@ import shapely
 from roadnet.county import County
 from roadnet.maps import style
 from roadnet.maps.basemap import (
-    TIANDITU_KEY_ENV,
     boundary_layer,
+    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -490,7 +489,7 @@ def write_patrol_map(
     """
     from roadnet.maps.offline import write_html
 
-    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    key = resolve_tianditu_key(tianditu_key)
     doc = patrol_document(
         result, county, lang=lang, basemap=basemap, title=title, tz=tz, tianditu_key=key
     )

@@ -12,7 +12,6 @@ Presentation only: the comparison comes from :class:`roadnet.scenario.ScenarioRe
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +20,8 @@ import pandas as pd
 from roadnet.coverage import CoverageResult
 from roadnet.maps import style
 from roadnet.maps.basemap import (
-    TIANDITU_KEY_ENV,
     boundary_layer,
+    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -594,7 +593,7 @@ def write_scenario_map(
     """
     from roadnet.maps.offline import write_html
 
-    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    key = resolve_tianditu_key(tianditu_key)
     doc = scenario_document(result, lang=lang, basemap=basemap, title=title, tianditu_key=key)
     return write_html(doc, path)
 

@@ -12,7 +12,6 @@ Presentation only: the figures come from :class:`roadnet.siting.SitingResult`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,8 +24,8 @@ from roadnet.county import County
 from roadnet.landuse import CATEGORY_LABELS, MU_PER_M2, UNCLASSIFIED
 from roadnet.maps import style
 from roadnet.maps.basemap import (
-    TIANDITU_KEY_ENV,
     boundary_layer,
+    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -424,7 +423,7 @@ def write_siting_map(
     """
     from roadnet.maps.offline import write_html
 
-    key = tianditu_key if tianditu_key is not None else os.environ.get(TIANDITU_KEY_ENV)
+    key = resolve_tianditu_key(tianditu_key)
     doc = siting_document(result, county, lang=lang, basemap=basemap, title=title, tianditu_key=key)
     return write_html(doc, path)
 
