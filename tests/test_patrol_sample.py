@@ -1,7 +1,8 @@
 """The sample county's patrol tracks against their stored truth (``layers/patrol/truth.csv``).
 
-Runs when the sample county has been generated (``make demo``); skipped otherwise. The
-truth lists, per trip, its vehicle, start time, true path length (m) and road ids.
+Uses ``layers/`` when the sample county has been generated there (``make demo``), else
+generates it into a temporary folder. The truth lists, per trip, its vehicle, start time,
+true path length (m) and road ids.
 """
 
 from __future__ import annotations
@@ -22,10 +23,19 @@ TRUTH = LAYERS / "patrol" / "truth.csv"
 pytestmark = pytest.mark.slow
 
 
-def _truth() -> pd.DataFrame:
-    if not TRUTH.is_file() or not (LAYERS / "county.toml").is_file():
-        pytest.skip("sample county with patrol truth not generated (run `make demo`)")
-    table = pd.read_csv(TRUTH, dtype=str)
+@pytest.fixture(scope="module")
+def layers(tmp_path_factory) -> Path:
+    if TRUTH.is_file() and (LAYERS / "county.gpkg").is_file():
+        return LAYERS
+    from roadnet.sample import write_sample
+
+    out = tmp_path_factory.mktemp("sample") / "layers"
+    write_sample(out, seed=0)
+    return out
+
+
+def _truth(layers: Path) -> pd.DataFrame:
+    table = pd.read_csv(layers / "patrol" / "truth.csv", dtype=str)
     columns = {
         "vehicle": find_column(table.columns, ["vehicle", "车牌号", "plate"]),
         "start": find_column(table.columns, ["start", "start_time", "开始时间", "time"]),
@@ -35,14 +45,13 @@ def _truth() -> pd.DataFrame:
         "roads": find_column(table.columns, ["roads", "road_ids", "道路"]),
     }
     missing = [k for k, v in columns.items() if v is None]
-    if missing:
-        pytest.skip(f"truth.csv columns not recognised ({', '.join(missing)}): {list(table)}")
+    assert not missing, f"truth.csv columns not recognised: {list(table)}"
     return pd.DataFrame({k: table[str(v)] for k, v in columns.items()})
 
 
-def test_sample_county_matched_km_and_roads(tmp_path):
-    truth = _truth()
-    county = load_county(LAYERS / "county.toml", layers=["roads", "townships", "boundary"])
+def test_sample_county_matched_km_and_roads(tmp_path, layers):
+    truth = _truth(layers)
+    county = load_county(layers / "county.toml", layers=["roads", "townships", "boundary"])
     patterns = county.manifest.patrol.get("tracks") or ["patrol/*.csv", "patrol/*.gpx"]
     patterns = [patterns] if isinstance(patterns, str) else list(patterns)
     ledger = tmp_path / "ledger.gpkg"
