@@ -1,0 +1,66 @@
+"""Imports flow one way (DESIGN.md): analyses never import presentation or the CLI."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "roadnet"
+PRESENTATION = ("roadnet.maps", "roadnet.report", "roadnet.tables", "roadnet.demo", "roadnet.cli")
+LIBRARIES = ("folium", "openpyxl", "matplotlib", "docx", "typer", "rich")
+ANALYSIS = [
+    "errors",
+    "crs",
+    "landuse",
+    "schema",
+    "timeparse",
+    "chinacoords",
+    "manifest",
+    "county",
+    "network",
+    "lines",
+    "coverage",
+    "access",
+    "scenario",
+    "io",
+    "patrol",
+    "siting",
+    "sample",
+]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _files(name: str) -> list[Path]:
+    target = PACKAGE / name
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
+
+
+@pytest.mark.parametrize("module", ANALYSIS)
+def test_analysis_never_imports_presentation(module):
+    for path in _files(module):
+        bad = {
+            name
+            for name in _imports(path)
+            if name.startswith(PRESENTATION) or name.split(".")[0] in LIBRARIES
+        }
+        # progress bars reach the analyses as callbacks from the CLI, so not even rich is here
+        assert not bad, f"{path.relative_to(PACKAGE.parent)} imports {sorted(bad)}"
+
+
+def test_folium_only_in_maps():
+    for path in PACKAGE.rglob("*.py"):
+        if "maps" in path.parts:
+            continue
+        assert "folium" not in {n.split(".")[0] for n in _imports(path)}, path
