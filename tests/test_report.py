@@ -212,3 +212,15 @@ def test_a_broken_layer_only_skips_its_section(tmp_path):
     assert report.siting is None and "missing.gpkg" in report.skipped["siting"]
     text = write_report(report, tmp_path / "out").markdown.read_text(encoding="utf-8")
     assert "（四）农村公路项目。本年度未统计此项" in text
+
+
+def test_skipped_sections_explained_in_chinese():
+    from roadnet.report.text import _reason_zh
+
+    assert _reason_zh("the county has no projects, parcels layer (add ...)").startswith(
+        "县域数据缺少项目、地类图斑图层"
+    )
+    assert "2022年度" in _reason_zh("the patrol ledger x.gpkg has no trips in 2022")
+    assert "roadnet patrol import" in _reason_zh(
+        "the patrol ledger x.gpkg is empty and county.toml lists no [patrol] tracks"
+    )

@@ -7,6 +7,7 @@ The text is a list of :class:`Block` that the Markdown and .docx writers both re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -104,7 +105,11 @@ def report_blocks(
             text = write(figures[section], year=year, zh=zh)
         else:
             reason = figures["skipped"].get(section, "")
-            text = f"本年度未统计此项：{reason}。" if zh else f"Not reported this year: {reason}."
+            text = (
+                f"本年度未统计此项：{_reason_zh(reason)}。"
+                if zh
+                else f"Not reported this year: {reason}."
+            )
         blocks.append(Block("paragraph", f"{label}。{text}" if zh else f"{label}. {text}"))
         chart = chart_after.get(section)
         if chart in charts and section in figures:
@@ -337,3 +342,20 @@ def _difficulties(figures: dict[str, Any], *, zh: bool) -> list[str]:
             "patrolled this year."
         )
     return out
+
+
+def _reason_zh(reason: str) -> str:
+    """Why a section was skipped, in Chinese (the English detail kept for other errors)."""
+    from roadnet.schema import SCHEMAS
+
+    missing = re.match(r"the county has no (.+) layer", reason)
+    if missing:
+        names = [n.strip() for n in missing.group(1).split(",")]
+        labels = "、".join(SCHEMAS[n].label_zh if n in SCHEMAS else n for n in names)
+        return f"县域数据缺少{labels}图层（请在 county.toml 中添加 [layers.{names[0]}]）"
+    if "lists no [patrol] tracks" in reason:
+        return "巡查台账为空，county.toml 中也未列出巡查轨迹（请先运行 roadnet patrol import）"
+    no_trips = re.match(r"the patrol ledger .* has no trips in (\S+)", reason)
+    if no_trips:
+        return f"巡查台账中没有{no_trips.group(1)}年度的巡查轨迹"
+    return f"数据有误，请先运行 roadnet validate 检查（{reason}）"
