@@ -264,14 +264,14 @@ def _access(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
 
 def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     from roadnet.patrol import compute_patrol, params_from_config
+    from roadnet.patrol.sources import county_ledger, import_county
     from roadnet.patrol.terminal import county_timezone
-    from roadnet.report.compute import import_patrol, ledger_path
     from roadnet.tables import write_workbook
 
     zh = lang != "en"
     manifest: Manifest = county.manifest
-    ledger = ledger_path(None, manifest)
-    imported = import_patrol(manifest, ledger)
+    ledger = county_ledger(manifest)
+    imported = import_county(manifest, ledger).to_json()
     step.files.append(
         ("导入 JSON" if zh else "import JSON", _write_json(folder / "patrol-import.json", imported))
     )

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -95,41 +95,39 @@ def import_command(
     from roadnet.errors import ConfigError
     from roadnet.io.atomic import write_text
     from roadnet.patrol import import_files, params_from_config, resolve_inputs
-    from roadnet.patrol.terminal import county_timezone
+    from roadnet.patrol.sources import import_county
 
     county, files = _split_county(paths or [])
     manifest = _manifest(county, required=not files or ledger is None)
     table = dict(manifest.patrol) if manifest is not None else {}
     params_from_config(table)  # rejects unknown [patrol] keys
-    event_paths = [Path(p) for p in events or []]
-    event_layers = []
-    if files:
-        track_paths = resolve_inputs(files)
-    elif manifest is not None:
-        if "tracks" not in table and "events" not in table and not event_paths:
-            raise ConfigError(
-                f"{manifest.path or manifest.root}: give FILES to import, or list them in "
-                'county.toml: [patrol] tracks = ["patrol/*.csv", "patrol/*.gpx"]'
-            )
-        track_paths = resolve_inputs(_as_list(table.get("tracks")), root=manifest.root)
-        event_paths += resolve_inputs(_as_list(table.get("events")), root=manifest.root)
-        event_layers = _county_events(manifest)
-    else:
-        track_paths = []
-    target = _ledger_path(ledger, manifest)
-    tz = county_timezone(manifest.extra.get("timezone") if manifest is not None else None)
-    with _progress("读取 reading files") as advance:
-        result = import_files(
-            target,
-            track_paths,
-            events=event_paths,
-            event_layers=event_layers,
-            vehicle=vehicle or table.get("vehicle"),
-            coords=coords or str(table.get("coords", "WGS-84")),
-            fields=table.get("fields"),
-            tz=tz,
-            progress=advance,
+    nothing_named = not files and not events and "tracks" not in table and "events" not in table
+    if manifest is not None and nothing_named:
+        raise ConfigError(
+            f"{manifest.path or manifest.root}: give FILES to import, or list them in "
+            'county.toml: [patrol] tracks = ["patrol/*.csv", "patrol/*.gpx"]'
         )
+    target = _ledger_path(ledger, manifest)
+    with _progress("读取 reading files") as advance:
+        if manifest is not None:
+            result = import_county(
+                manifest,
+                target,
+                files=files or None,
+                events=events or [],
+                vehicle=vehicle,
+                coords=coords,
+                progress=advance,
+            )
+        else:
+            result = import_files(
+                target,
+                resolve_inputs(files),
+                events=[Path(p) for p in events or []],
+                vehicle=vehicle,
+                coords=coords or "WGS-84",
+                progress=advance,
+            )
     document = result.to_json()
     keys = ["files", "points_read", "points_added", "points_duplicate", "points_rejected"]
     keys += ["rejected_by_reason", "events_read", "events_added", "events_duplicate"]
@@ -255,36 +253,13 @@ def _manifest(county: Path | None, *, required: bool) -> Manifest | None:
 
 def _ledger_path(option: Path | None, manifest: Manifest | None) -> Path:
     from roadnet.errors import ConfigError
-    from roadnet.patrol import default_ledger
+    from roadnet.patrol.sources import county_ledger
 
-    if option is not None:
-        return Path(option)
-    if manifest is None:
+    if option is None and manifest is None:
         raise ConfigError("give the ledger with --ledger (no county.toml to put it beside)")
-    configured = manifest.patrol.get("ledger")
-    if configured:
-        path = Path(str(configured)).expanduser()
-        return path if path.is_absolute() else manifest.root / path
-    return default_ledger(manifest.root)
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
-def _county_events(manifest: Manifest) -> list[Any]:
-    """The county's patrol_events layer, when county.toml names one."""
-    if "patrol_events" not in manifest.layers:
-        return []
-    from roadnet.county import load_county
-    from roadnet.patrol import events_from_layer
-
-    layer = load_county(manifest, layers=["patrol_events"]).layer("patrol_events")
-    return [events_from_layer(layer, source="layer patrol_events")]
+    if manifest is None:
+        return Path(str(option))
+    return county_ledger(manifest, ledger=option)
 
 
 def _date(text: str | None, option: str) -> dt.date | None:

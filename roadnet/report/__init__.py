@@ -16,7 +16,7 @@ lacks), :mod:`~roadnet.report.figures` (every figure the text uses), :mod:`~road
 offline index page of a demo folder).
 """
 
-from roadnet.report.compute import AnnualReport, compute_report, import_patrol
+from roadnet.report.compute import AnnualReport, compute_report
 from roadnet.report.figures import report_figures
 from roadnet.report.text import Block, report_blocks, to_markdown
 from roadnet.report.write import ReportFiles, write_report
@@ -26,7 +26,6 @@ __all__ = [
     "Block",
     "ReportFiles",
     "compute_report",
-    "import_patrol",
     "report_blocks",
     "report_figures",
     "to_markdown",

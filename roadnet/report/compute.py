@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from roadnet.errors import RoadnetError
+from roadnet.patrol.sources import county_ledger, import_county
 
 if TYPE_CHECKING:
     from roadnet.access import AccessResult
@@ -153,7 +154,7 @@ def compute_report(
 
     attempt("coverage", lambda: _coverage(county_for("coverage")))
     attempt("access", lambda: _access(county_for("access")))
-    ledger_file = ledger_path(ledger, manifest)
+    ledger_file = county_ledger(manifest, ledger=ledger)
     patrol_year: list[int] = []
     if "patrol" not in skipped:
         reason = _prepare_ledger(ledger_file, manifest, progress=say)
@@ -215,19 +216,6 @@ def _siting(county: County) -> SitingResult:
     return compute_siting(county)
 
 
-def ledger_path(option: str | Path | None, manifest: Manifest) -> Path:
-    """The patrol ledger: ``option``, ``[patrol] ledger`` of county.toml or the default."""
-    from roadnet.patrol import default_ledger
-
-    if option is not None:
-        return Path(option)
-    configured = manifest.patrol.get("ledger")
-    if configured:
-        path = Path(str(configured)).expanduser()
-        return path if path.is_absolute() else manifest.root / path
-    return default_ledger(manifest.root)
-
-
 def _ledger_points(path: Path) -> int:
     from roadnet.patrol import read_points
 
@@ -249,57 +237,10 @@ def _prepare_ledger(path: Path, manifest: Manifest, *, progress: StepCallback) -
             "(run `roadnet patrol import` first)"
         )
     progress("patrol import")
-    import_patrol(manifest, path)
+    import_county(manifest, path)
     if not _ledger_points(path):
         return f"no GPS points in the [patrol] tracks of {manifest.path or manifest.root}"
     return None
-
-
-def import_patrol(manifest: Manifest, ledger: Path) -> dict[str, Any]:
-    """Import the ``[patrol]`` tracks, events and events layer of a county (idempotent).
-
-    Parameters
-    ----------
-    manifest
-        The county's manifest (its ``[patrol]`` table names the files).
-    ledger
-        The ledger GeoPackage (created when missing).
-
-    Returns
-    -------
-    dict
-        The import's JSON (``files``, ``points_read``, ``points_added`` ...).
-    """
-    from roadnet.county import load_county
-    from roadnet.patrol import events_from_layer, import_files, resolve_inputs
-    from roadnet.patrol.terminal import county_timezone
-
-    table = dict(manifest.patrol)
-    tracks = resolve_inputs(_as_list(table.get("tracks")), root=manifest.root)
-    events = resolve_inputs(_as_list(table.get("events")), root=manifest.root)
-    layers = []
-    if "patrol_events" in manifest.layers:
-        layer = load_county(manifest, layers=["patrol_events"]).layer("patrol_events")
-        layers.append(events_from_layer(layer, source="layer patrol_events"))
-    result = import_files(
-        ledger,
-        tracks,
-        events=events,
-        event_layers=layers,
-        vehicle=table.get("vehicle"),
-        coords=str(table.get("coords", "WGS-84")),
-        fields=table.get("fields"),
-        tz=county_timezone(manifest.extra.get("timezone")),
-    )
-    return result.to_json()
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
 
 
 def _patrol(
