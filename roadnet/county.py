@@ -26,6 +26,7 @@ from roadnet import crs as crs_module
 from roadnet.errors import LayerError, MissingLayerError, Problem, ReadError, ValidationError
 from roadnet.io.files import TABLE_SUFFIXES, points_from_table, read_table, read_vector
 from roadnet.manifest import LayerSource, Manifest, read_manifest
+from roadnet.quality import DataQuality
 from roadnet.schema import SCHEMAS, LayerSchema, derive_road_class, normalize_layer, split_list
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ class County:
         Where the layers came from.
     problems
         Warnings (and, from :func:`inspect_county`, errors) found while loading.
+    quality
+        What loading could not tell or changed (geometry parts dropped, duplicate roads
+        merged …); every analysis adds these to its own ``data_quality``.
     """
 
     name: str
@@ -62,6 +66,7 @@ class County:
     layers: Mapping[str, pd.DataFrame]
     manifest: Manifest
     problems: tuple[Problem, ...] = ()
+    quality: DataQuality = field(default_factory=DataQuality)
 
     def has(self, name: str) -> bool:
         """Whether the county has layer ``name`` (and it is not empty)."""

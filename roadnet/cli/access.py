@@ -18,6 +18,7 @@ from roadnet.cli.app import (
     PngOpt,
     XlsxOpt,
     app,
+    make_console,
 )
 
 SUMMARY_LABELS = {
@@ -54,7 +55,6 @@ def access(
     png: PngOpt = None,
 ) -> None:
     """Villages connected to the county seat by hardened road, candidates, and the RAI."""
-    from rich.console import Console
     from rich.table import Table
 
     from roadnet.access import AccessParams, compute_access
@@ -70,7 +70,7 @@ def access(
         layers += ["rivers", "boundary"]
     loaded = load_county(county, layers=layers)
     result = compute_access(loaded, params=AccessParams(connector_m=connector, seat=seat))
-    console = Console()
+    console = make_console()
     console.print(result.headline(lang=lang), highlight=False)
     zh = lang == "zh"
     table = Table(title="未通硬化路村庄（按人口）" if zh else "Villages without hardened road")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="roadnet",
@@ -70,3 +73,15 @@ def _root(
     """Set up logging once for every command."""
     level = logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A Rich console that prints text literally.
+
+    Messages quote user data (column headers, names, county.toml sections such as
+    ``[layers.villages]``): Rich markup would swallow the brackets or fail on ``[/b]``, so
+    markup and highlighting are off; colour is given with ``style=`` instead.
+    """
+    from rich.console import Console
+
+    return Console(markup=False, highlight=False, stderr=stderr)

@@ -18,6 +18,7 @@ from roadnet.cli.app import (
     PngOpt,
     XlsxOpt,
     app,
+    make_console,
 )
 
 if TYPE_CHECKING:
@@ -72,8 +73,6 @@ def coverage(
     png: PngOpt = None,
 ) -> None:
     """Bus coverage of townships and administrative villages (建制村通客车)."""
-    from rich.console import Console
-
     from roadnet.county import load_county
     from roadnet.coverage import CoverageParams, compute_coverage
     from roadnet.io.atomic import write_text
@@ -90,7 +89,7 @@ def coverage(
         layers += [name for name in ("roads", "rivers", "boundary") if name not in layers]
     loaded = load_county(county, layers=layers)
     result = compute_coverage(loaded, params=params)
-    console = Console()
+    console = make_console()
     console.print(result.headline(lang=lang), highlight=False)
     _print_tables(console, result, lang=lang)
     if result.network is not None:
@@ -182,4 +181,4 @@ def _print_tables(console: Console, result: CoverageResult, *, lang: str) -> Non
     short = s.get("vehicles_short")
     if short:
         text = f"车辆缺口 {short} 辆" if zh else f"{short} buses short of the timetable"
-        console.print(f"[yellow]{text}[/]")
+        console.print(text, style="yellow")

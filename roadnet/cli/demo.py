@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import LangOpt, app
+from roadnet.cli.app import LangOpt, app, make_console
 
 
 @app.command()
@@ -27,7 +27,6 @@ def demo(
     lang: LangOpt = "zh",
 ) -> None:
     """演示 Run everything on the sample county and write maps/index.html."""
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -40,7 +39,7 @@ def demo(
 
     if lang not in ("zh", "en"):
         raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with Progress(
         SpinnerColumn(),
         "[progress.description]{task.description}",
@@ -59,13 +58,13 @@ def demo(
             out, layers=layers, scenarios=scenarios, seed=seed, lang=lang, progress=advance
         )
         bar.update(task, description="done", completed=len(result.steps))
-    printer = Console()
+    printer = make_console()
     for step in result.steps:
-        printer.print(f"[bold]{step.title}[/] ({step.seconds:.1f} s)", highlight=False)
+        printer.print(f"{step.title} ({step.seconds:.1f} s)", style="bold")
         if step.headline:
             printer.print(f"  {step.headline}", highlight=False)
         for note in step.notes:
-            printer.print(f"  [yellow]{note}[/]", highlight=False)
+            printer.print(f"  {note}", style="yellow")
     printer.print(
         f"{len(result.written)} files in {result.out}; open {result.index} "
         f"({result.seconds:.1f} s)",

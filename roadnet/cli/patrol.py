@@ -21,6 +21,7 @@ from roadnet.cli.app import (
     PngOpt,
     XlsxOpt,
     app,
+    make_console,
 )
 
 if TYPE_CHECKING:
@@ -174,8 +175,6 @@ def report_command(
     png: PngOpt = None,
 ) -> None:
     """巡查里程统计 Patrol mileage per month, road class, township and road."""
-    from rich.console import Console
-
     from roadnet.county import load_county
     from roadnet.io.atomic import write_text
     from roadnet.manifest import read_manifest
@@ -204,7 +203,7 @@ def report_command(
             tz=tz,
             progress=advance,
         )
-    console = Console()
+    console = make_console()
     console.print(result.headline(lang=lang), highlight=False)
     _print_tables(console, result, lang=lang)
     if json_out is not None:
@@ -276,10 +275,9 @@ def _date(text: str | None, option: str) -> dt.date | None:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr (silent when stderr is not a terminal)."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, LangOpt, app
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, LangOpt, app, make_console
 
 
 @app.command()
@@ -31,13 +31,11 @@ def report(
     ] = None,
 ) -> None:
     """年度工作总结 The annual report: coverage, access, patrol and projects in one summary."""
-    from rich.console import Console
-
     from roadnet.report import compute_report, write_report
 
     if lang not in ("zh", "en"):
         raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with console.status("报告 report") as status:
         result = compute_report(
             county,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import app
+from roadnet.cli.app import app, make_console
 
 
 @app.command()
@@ -19,11 +19,9 @@ def sample(
     ] = 1.0,
 ) -> None:
     """Generate the sample county 示范县: layers, tracks and county.toml."""
-    from rich.console import Console
-
     from roadnet.sample import write_sample
 
-    console = Console()
+    console = make_console()
     with console.status("generating 示范县 …") as status:
         summary = write_sample(out, seed=seed, scale=scale, progress=status.update)
     console.print(summary.to_text(), highlight=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import BasemapOpt, JsonOpt, LangOpt, MapOpt, PngOpt, app
+from roadnet.cli.app import BasemapOpt, JsonOpt, LangOpt, MapOpt, PngOpt, app, make_console
 
 ROWS = (
     ("townships_served", "通客车乡镇", "townships served"),
@@ -34,7 +34,6 @@ def scenario(
     png: PngOpt = None,
 ) -> None:
     """Compare a scenario (new line, moved stop, paved road, 3 km rule ...) with today."""
-    from rich.console import Console
     from rich.table import Table
 
     from roadnet.io.atomic import write_text
@@ -47,7 +46,7 @@ def scenario(
     result = run_scenario(path)
     doc = result.to_json()
     zh = lang == "zh"
-    console = Console()
+    console = make_console()
     table = Table(title=result.scenario.name)
     for label in (("指标", "figure"), ("现状", "today"), ("方案", "scenario"), ("变化", "change")):
         table.add_column(label[0] if zh else label[1], justify="right")

@@ -23,6 +23,7 @@ from roadnet.cli.app import (
     PngOpt,
     XlsxOpt,
     app,
+    make_console,
 )
 
 if TYPE_CHECKING:
@@ -82,8 +83,6 @@ def siting(
     png: PngOpt = None,
 ) -> None:
     """Land taken by road projects: 耕地, 林地, 草地, basic farmland and the red line."""
-    from rich.console import Console
-
     from roadnet.io.atomic import write_text
     from roadnet.siting import SitingParams, compute_siting, load_projects
 
@@ -105,14 +104,14 @@ def siting(
     other = load_projects(projects, crs=loaded.crs) if projects is not None else None
     result = compute_siting(loaded, params=params, projects=other)
 
-    console = Console()
+    console = make_console()
     _print_table(console, result, lang=lang)
     console.print(result.headline(lang=lang), highlight=False)
     for problem in loaded.problems:
         if problem.severity != "error" and problem.layer in (*_LAND_LAYERS, "projects"):
-            console.print(f"[dim]{problem}[/]", highlight=False)
+            console.print(str(problem), style="dim")
     for warning in result.warnings:
-        console.print(f"[yellow]{warning}[/]", highlight=False)
+        console.print(str(warning), style="yellow")
     if json_out is not None:
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     if xlsx is not None:

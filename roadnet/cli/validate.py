@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, app
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, app, make_console
 
 
 @app.command()
@@ -25,14 +25,13 @@ def validate(
     Exit 0 when clean (warnings allowed unless --strict), 1 when errors are found, 2 when an
     input cannot be read at all.
     """
-    from rich.console import Console
     from rich.table import Table
 
     from roadnet.county import inspect_county
     from roadnet.io.atomic import write_text
 
     result, problems = inspect_county(county, repair=repair)
-    console = Console()
+    console = make_console()
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if result is not None:
@@ -45,7 +44,7 @@ def validate(
         console.print(table)
     for problem in problems:
         style = {"error": "bold red", "warning": "yellow"}.get(problem.severity, "dim")
-        console.print(f"[{style}]{problem.severity:7}[/] {problem}", highlight=False)
+        console.print(f"{problem.severity:7} {problem}", style=style)
     console.print(
         f"{len(errors)} error(s), {len(warnings)} warning(s) — "
         f"{len(errors)} 个错误，{len(warnings)} 个警告"
