@@ -15,13 +15,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 #: What a figure the data does not give prints as.
 MISSING = "—"
 
 
 def is_missing(value: Any) -> bool:
     """Whether ``value`` is None, NaN, NA or infinite (a figure that cannot be printed)."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
         number = float(value)

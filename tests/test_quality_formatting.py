@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from roadnet.formatting import MISSING, format_count, format_km, format_mu, format_percent, round_km
@@ -64,5 +66,6 @@ def test_other_figures_never_print_none():
     assert format_count(12407) == "12,407"
     assert format_percent(0.4554) == "45.5%"
     assert format_mu(12.345) == "12.3"
-    for f in (format_count, format_percent, format_mu):
-        assert f(None) == MISSING and f(float("nan")) == MISSING
+    for f in (format_count, format_percent, format_mu, format_km):
+        for missing in (None, float("nan"), pd.NA, pd.NaT, np.nan):
+            assert f(missing) == MISSING
