@@ -800,7 +800,12 @@ def _place_track(conn: sqlite3.Connection, track: pd.DataFrame) -> pd.DataFrame 
             and np.array_equal(other["lat"].to_numpy(dtype=float), lat)
         ):
             return None
-    taken = pd.to_datetime(stored["time"], format="ISO8601", utc=True).astype("int64").to_numpy()
+    taken = (
+        pd.to_datetime(stored["time"], format="ISO8601", utc=True)
+        .dt.as_unit("ns")
+        .astype("int64")
+        .to_numpy()
+    )
     times = place_on_day(taken, int(midnight.value), len(track))
     return track.assign(time=pd.to_datetime(times, utc=True))
 
