@@ -471,3 +471,38 @@ def test_import_quality_lists_rejected_rows(tmp_path):
     rejected = result.to_json()["data_quality"]["points_rejected"]
     assert rejected["count"] == 1 and rejected["ids"] == ["zero_fix"]
     assert "(0, 0)" in rejected["message_zh"]
+
+
+def test_a_ledger_from_before_time_source_is_read_and_upgraded(tmp_path):
+    ledger = tmp_path / "l.gpkg"
+    import_files(ledger, [_terminal_csv(tmp_path / "t.csv", n=5)])
+    with sqlite3.connect(ledger) as conn:
+        conn.execute("ALTER TABLE points DROP COLUMN time_source")  # as written before
+    assert set(read_points(ledger)["time_source"]) == {"recorded"}
+    result = import_files(
+        ledger, [_gpx(tmp_path / "a.gpx", n=4)], fill=TimeFill(date=dt.date(2023, 7, 4))
+    )
+    assert result.points_added == 4
+    assert read_points(ledger)["time_source"].tolist() == ["recorded"] * 5 + ["date"] * 4
+
+
+@pytest.mark.slow
+def test_a_killed_import_leaves_nothing_the_next_one_keeps(tmp_path):
+    track = _terminal_csv(tmp_path / "a.csv", n=_RACE_ROWS * 2)
+    ledger = tmp_path / "run" / "patrol-ledger.gpkg"
+    ledger.parent.mkdir()
+    run = _import_process(ledger, track, tmp_path)
+    deadline = time.monotonic() + 120
+    leftovers: list[Path] = []
+    while not leftovers and run.poll() is None and time.monotonic() < deadline:
+        leftovers = list(ledger.parent.glob(".patrol-ledger.*.tmp.gpkg"))
+        time.sleep(0.005)
+    if not leftovers:
+        run.communicate()
+        pytest.skip("the import finished before it could be killed while writing")
+    run.kill()  # SIGKILL while it writes the new ledger: no clean-up code runs
+    run.communicate()
+    assert not ledger.exists() and any(p.exists() for p in leftovers)
+    result = import_files(ledger, [_terminal_csv(tmp_path / "b.csv", n=5, plate="蒙A·00002")])
+    assert result.points_added == 5 and len(result.housekeeping) == 1
+    assert sorted(p.name for p in ledger.parent.iterdir()) == ["patrol-ledger.gpkg"]
