@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from roadnet.errors import ReadError
 from roadnet.io.gpx import read_gpx
 
-COLUMNS = ["vehicle", "trip", "time", "speed_kmh", "ele", "source_file", "geometry"]
+COLUMNS = ["vehicle", "trip", "time", "speed_kmh", "ele", "source_file", "track_name", "geometry"]
 
 
 @pytest.fixture
@@ -33,7 +33,9 @@ def test_fixture_answers(patrol: Path) -> None:
     assert list(points.columns) == COLUMNS
     assert points.crs.to_epsg() == 4326
     assert str(points["time"].dtype) == "datetime64[ns, UTC]"
-    assert list(points["vehicle"]) == ["蒙K-12345"] * 3 + ["gpx_patrol"] * 2  # unnamed track
+    # the plate of the track name, written 省A·XXXXX; an unnamed track takes the file name
+    assert list(points["vehicle"]) == ["蒙K·12345"] * 3 + ["gpx_patrol"] * 2
+    assert list(points["track_name"]) == ["蒙K-12345"] * 3 + [""] * 2
     assert list(points["trip"]) == [
         "gpx_patrol#1-1",
         "gpx_patrol#1-1",

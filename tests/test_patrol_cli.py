@@ -36,17 +36,20 @@ def county(tmp_path: Path) -> Path:
     return countyfixture.write_county(tmp_path)
 
 
-def test_import_prints_design_keys_and_is_idempotent(county, capsys):
+def _import_json(args: list[str], out: Path) -> dict:
+    assert main([*args, "--json", str(out)]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_import_writes_design_keys_and_is_idempotent(county, capsys):
     track = _terminal_csv(county.parent / "t.csv")
-    assert main(["patrol", "import", str(county), str(track)]) == 0
-    first = json.loads(capsys.readouterr().out)
+    out = county.parent / "import.json"
+    first = _import_json(["patrol", "import", str(county), str(track)], out)
     assert set(first) >= IMPORT_KEYS
     assert (first["files"], first["points_read"], first["points_added"]) == (1, 40, 40)
-    out = county.parent / "import.json"
-    assert main(["patrol", "import", str(county), str(track), "--json", str(out)]) == 0
-    second = json.loads(out.read_text(encoding="utf-8"))
+    second = _import_json(["patrol", "import", str(county), str(track), "--lang", "en"], out)
     assert (second["points_added"], second["points_duplicate"]) == (0, 40)
-    assert "already in the ledger" in capsys.readouterr().out
+    assert "0 added, 40 already in the ledger" in capsys.readouterr().out
     assert (county.parent / "patrol-ledger.gpkg").is_file()
 
 
@@ -56,9 +59,8 @@ def test_import_globs_with_an_explicit_ledger(county, tmp_path, capsys):
     _terminal_csv(folder / "a.csv")
     _terminal_csv(folder / "b.csv", start="2023-06-02 08:00:00")
     ledger = tmp_path / "elsewhere" / "ledger.gpkg"
-    code = main(["patrol", "import", str(county), str(folder / "*.csv"), "--ledger", str(ledger)])
-    assert code == 0
-    assert json.loads(capsys.readouterr().out)["points_added"] == 80
+    args = ["patrol", "import", str(county), str(folder / "*.csv"), "--ledger", str(ledger)]
+    assert _import_json(args, tmp_path / "i.json")["points_added"] == 80
     assert ledger.is_file() and not (county.parent / "patrol-ledger.gpkg").exists()
 
 
@@ -68,8 +70,7 @@ def test_import_without_files_uses_county_toml(tmp_path, capsys):
     )
     (tmp_path / "patrol").mkdir()
     _terminal_csv(tmp_path / "patrol" / "terminal-2023.csv")
-    assert main(["patrol", "import", str(toml)]) == 0
-    assert json.loads(capsys.readouterr().out)["points_added"] == 40
+    assert _import_json(["patrol", "import", str(toml)], tmp_path / "i.json")["points_added"] == 40
     assert (tmp_path / "out" / "ledger.gpkg").is_file()
 
 

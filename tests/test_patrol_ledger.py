@@ -369,11 +369,11 @@ def test_unknown_event_kind_is_an_error(tmp_path):
     assert not (tmp_path / "l.gpkg").exists()
 
 
-def test_gpx_without_times_is_rejected_with_a_note(tmp_path):
-    result = import_files(tmp_path / "l.gpkg", [_gpx(tmp_path / "a.gpx", times=False)])
-    assert result.points_rejected == 5 and result.points_added == 0
-    assert result.to_json()["rejected_by_reason"]["missing_time"] == 5
-    assert any("no point has a time" in note for note in result.notes)
+def test_gpx_without_times_and_without_a_date_is_an_error(tmp_path):
+    # issue 12 item 14: never a silent "0 points added"; tests/test_truth_patrol.py has more
+    with pytest.raises(ReadError, match=r"no timestamps in .*a\.gpx: give --date"):
+        import_files(tmp_path / "l.gpkg", [_gpx(tmp_path / "a.gpx", times=False)])
+    assert not (tmp_path / "l.gpkg").exists()
 
 
 def test_read_points_time_range(tmp_path):

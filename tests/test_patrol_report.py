@@ -220,8 +220,9 @@ def test_matches_are_cached_in_the_ledger(county_dir, report):
 
 def test_reimport_changes_no_total(county_dir, report, capsys):
     folder, _ = county_dir
-    assert main(["patrol", "import", str(folder / "county.toml")]) == 0
-    document = json.loads(capsys.readouterr().out)
+    out = folder / "import.json"
+    assert main(["patrol", "import", str(folder / "county.toml"), "--json", str(out)]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
     assert document["points_added"] == 0 and document["events_added"] == 0
     assert document["points_duplicate"] == document["points_read"]
     county = load_county(folder / "county.toml", layers=["roads", "townships"])

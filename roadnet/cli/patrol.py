@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from roadnet.manifest import Manifest
     from roadnet.patrol.report import PatrolReport
+    from roadnet.patrol.timefill import TimeFill
+    from roadnet.quality import DataQuality
 
 patrol_app = typer.Typer(
     name="patrol",
@@ -91,6 +93,34 @@ def import_command(
         list[Path] | None,
         typer.Option("--events", help="An event list (CSV/Excel) to import; repeatable."),
     ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Day (YYYY-MM-DD) of tracks recorded without times (default: the date in "
+            "the track or file name). Their points are placed on it in file order and count "
+            "for km only.",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Time of the first point of tracks without times (YYYY-MM-DDTHH:MM, local "
+            "time); with --interval.",
+            show_default=False,
+        ),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            "--interval",
+            help="Seconds between points of tracks without times; with --start.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """导入巡查轨迹 Import GPS tracks and patrol events into the ledger (idempotent)."""
     from roadnet.errors import ConfigError
@@ -109,6 +139,7 @@ def import_command(
             'county.toml: [patrol] tracks = ["patrol/*.csv", "patrol/*.gpx"]'
         )
     target = _ledger_path(ledger, manifest)
+    fill = _time_fill(date, start, interval)
     with _progress("读取 reading files") as advance:
         if manifest is not None:
             result = import_county(
@@ -118,6 +149,7 @@ def import_command(
                 events=events or [],
                 vehicle=vehicle,
                 coords=coords,
+                fill=fill,
                 progress=advance,
             )
         else:
@@ -127,23 +159,16 @@ def import_command(
                 events=[Path(p) for p in events or []],
                 vehicle=vehicle,
                 coords=coords or "WGS-84",
+                fill=fill,
                 progress=advance,
             )
-    document = result.to_json()
-    keys = ["files", "points_read", "points_added", "points_duplicate", "points_rejected"]
-    keys += ["rejected_by_reason", "events_read", "events_added", "events_duplicate"]
-    short = {k: document[k] for k in keys}
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(document, ensure_ascii=False, indent=2))
-        typer.echo(
-            f"{result.points_added} new points of {result.points_read} read "
-            f"({result.points_duplicate} already in the ledger, {result.points_rejected} "
-            f"rejected) -> {target}"
-        )
-    else:
-        typer.echo(json.dumps(short, ensure_ascii=False, indent=2))
-    for note in result.notes:
-        typer.echo(f"note: {note}", err=True)
+        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    console = make_console()
+    console.print(result.headline(lang=lang), soft_wrap=True)
+    _print_notes(console, result.quality, [*result.notes, *result.housekeeping], lang=lang)
+    if json_out is not None:
+        console.print(f"JSON: {json_out}", soft_wrap=True)
 
 
 @patrol_app.command("report")
@@ -205,6 +230,7 @@ def report_command(
         )
     console = make_console()
     console.print(result.headline(lang=lang), highlight=False)
+    _print_notes(console, result.quality, [], lang=lang)
     _print_tables(console, result, lang=lang)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -261,6 +287,31 @@ def _ledger_path(option: Path | None, manifest: Manifest | None) -> Path:
     return county_ledger(manifest, ledger=option)
 
 
+def _time_fill(date: str | None, start: str | None, interval: float | None) -> TimeFill | None:
+    """The --date / --start / --interval options as a TimeFill (None when none is given)."""
+    from roadnet.patrol.timefill import TimeFill
+
+    if date is None and start is None and interval is None:
+        return None
+    when: dt.datetime | None = None
+    if start is not None:
+        try:
+            when = dt.datetime.fromisoformat(start.strip())
+        except ValueError:
+            raise typer.BadParameter(
+                f"{start[:40]!r} is not a time; write 2023-07-04T08:00 (local time)",
+                param_hint="--start",
+            ) from None
+    return TimeFill(date=_date(date, "--date"), start=when, interval_s=interval)
+
+
+def _print_notes(console: Console, quality: DataQuality, extra: list[str], *, lang: str) -> None:
+    """One line per data-quality note (and per remark), after the headline."""
+    label = "Note: " if lang == "en" else "注意："
+    for line in [*quality.lines(lang), *extra]:
+        console.print(f"{label}{line}", style="yellow", soft_wrap=True)
+
+
 def _date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
@@ -299,6 +350,7 @@ def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
     import pandas as pd
     from rich.table import Table
 
+    from roadnet.formatting import format_count, format_km
     from roadnet.patrol.report import CLASS_LABELS
 
     zh = lang != "en"
@@ -307,13 +359,13 @@ def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
     classes.add_column("里程(公里)" if zh else "km", justify="right")
     for row in result.by_class.itertuples(index=False):
         label = CLASS_LABELS.get(str(row[0]), (str(row[0]), str(row[0])))
-        classes.add_row(label[0] if zh else label[1], f"{row[1]:,.1f}")
+        classes.add_row(label[0] if zh else label[1], format_km(row[1]))
     console.print(classes)
     months = Table(title="按月 By month" if zh else "By month")
     for name in ("月份", "台次", "里程(公里)") if zh else ("month", "trips", "km"):
         months.add_column(name, justify="right")
     for r in result.by_month.itertuples(index=False):
-        months.add_row(str(r.month), str(r.trips), f"{r.km:,.1f}")
+        months.add_row(str(r.month), format_count(r.trips), format_km(r.km))
     console.print(months)
     if len(result.by_township):
         towns = Table(title="按乡镇 By township" if zh else "By township")
@@ -321,7 +373,7 @@ def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
         towns.add_column("里程(公里)" if zh else "km", justify="right")
         outside = "乡镇界外" if zh else "outside the townships"
         for r in result.by_township.itertuples(index=False):
-            towns.add_row(outside if pd.isna(r.name) else str(r.name), f"{r.km:,.1f}")
+            towns.add_row(outside if pd.isna(r.name) else str(r.name), format_km(r.km))
         console.print(towns)
     if result.unpatrolled:
         shown = ", ".join(result.unpatrolled[:20])

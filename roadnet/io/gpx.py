@@ -1,9 +1,14 @@
 """GPS points from GPX files (patrol vehicles' tracks) with gpxpy.
 
 Track points are read; a file without tracks gives its route points instead. GPX times are
-UTC (a time without a zone is taken as UTC, as the GPX schema says). Speeds come from the
-GPX 1.0 ``<speed>`` element or a Garmin ``TrackPointExtension`` ``speed``, both in metres
-per second.
+UTC (a time without a zone is taken as UTC, as the GPX schema says); a point without a time
+keeps NaT here (the patrol import decides what to do with it). Speeds come from the GPX 1.0
+``<speed>`` element or a Garmin ``TrackPointExtension`` ``speed``, both in metres per second.
+
+The vehicle of a track is the plate in its ``<name>`` ("蒙A·J6017 2023-07-04" is 蒙A·J6017),
+else the plate in the file name, else the track name without its date part, else the file
+name without it (:func:`roadnet.plates.vehicle_from_names`): a unit that names each day's
+track after the vehicle and the day must not turn one vehicle into one per day.
 """
 
 from __future__ import annotations
@@ -22,8 +27,18 @@ import numpy as np
 import pandas as pd
 
 from roadnet.errors import ReadError
+from roadnet.plates import vehicle_from_names
 
-POINT_COLUMNS = ("vehicle", "trip", "time", "speed_kmh", "ele", "source_file", "geometry")
+POINT_COLUMNS = (
+    "vehicle",
+    "trip",
+    "time",
+    "speed_kmh",
+    "ele",
+    "source_file",
+    "track_name",
+    "geometry",
+)
 _MS_TO_KMH = 3.6
 _CHUNK = 64 * 1024
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -38,8 +53,8 @@ def read_gpx(path: str | Path, *, vehicle: str | None = None) -> gpd.GeoDataFram
     path
         The .gpx file.
     vehicle
-        The vehicle the file belongs to; by default each track's ``<name>``, else the file
-        name without its extension.
+        The vehicle the file belongs to; by default the plate in each track's ``<name>``,
+        else in the file name, else the track's name (else the file name) without a date.
 
     Returns
     -------
@@ -48,7 +63,8 @@ def read_gpx(path: str | Path, *, vehicle: str | None = None) -> gpd.GeoDataFram
         (``"<file stem>#<track>-<segment>"``, both counted from 1; routes count as tracks
         with one segment), ``time`` (``datetime64[ns, UTC]``; NaT when the point has none),
         ``speed_kmh`` (km/h from the file, NaN when absent), ``ele`` (metres, NaN when
-        absent), ``source_file`` (file name) and ``geometry`` (Point).
+        absent), ``source_file`` (file name), ``track_name`` (the track's ``<name>`` as
+        written, ``""`` when it has none) and ``geometry`` (Point).
 
     Raises
     ------
@@ -72,7 +88,8 @@ def read_gpx(path: str | Path, *, vehicle: str | None = None) -> gpd.GeoDataFram
     if len(direct) != sum(len(points) for _, segments in tracks for points in segments):
         direct = []  # not aligned with gpxpy's points: do without
     for t, (name, segments) in enumerate(tracks, start=1):
-        owner = vehicle or (name.strip() if name and name.strip() else None) or path.stem
+        title = name.strip() if name else ""
+        owner = vehicle or vehicle_from_names(title, path.stem).vehicle
         for s, points in enumerate(segments, start=1):
             trip = f"{path.stem}#{t}-{s}"
             for point in points:
@@ -85,6 +102,7 @@ def read_gpx(path: str | Path, *, vehicle: str | None = None) -> gpd.GeoDataFram
                         math.nan if point.elevation is None else float(point.elevation),
                         point.longitude,
                         point.latitude,
+                        title,
                     )
                 )
     if not rows:
@@ -92,7 +110,7 @@ def read_gpx(path: str | Path, *, vehicle: str | None = None) -> gpd.GeoDataFram
             f"{path}: the GPX file holds no track or route point (only "
             f"{len(gpx.waypoints)} waypoint(s)); export the vehicle's track, not its waypoints"
         )
-    vehicles, trips, times, speeds, eles, lons, lats = zip(*rows, strict=True)
+    vehicles, trips, times, speeds, eles, lons, lats, titles = zip(*rows, strict=True)
     frame = pd.DataFrame(
         {
             "vehicle": list(vehicles),
@@ -103,6 +121,7 @@ def read_gpx(path: str | Path, *, vehicle: str | None = None) -> gpd.GeoDataFram
             "speed_kmh": np.asarray(speeds, dtype="float64"),
             "ele": np.asarray(eles, dtype="float64"),
             "source_file": path.name,
+            "track_name": list(titles),
         }
     )
     geometry = gpd.points_from_xy(np.asarray(lons, float), np.asarray(lats, float))

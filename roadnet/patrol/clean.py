@@ -19,8 +19,12 @@ of time order and single fixes kilometres away. In order:
    (used only for trips where the speeds look real: at least 20 % of fixes moving);
 8. ``isolated``: a trip left with a single point.
 
-Points without a time (a GPX route, a track exported without time stamps) are kept in file
-order as one trip per vehicle and source trip; steps 3–6 cannot apply to them.
+Points without a recorded time — a GPX route, a track exported without time stamps, or
+points whose ``time_source`` says their time was given on import (``date``, ``interval``:
+:mod:`roadnet.patrol.timefill`) — are kept in file order as one trip per vehicle and source
+trip; steps 3–7 are not applied to them: speeds and gaps computed from times that were not
+recorded would be fiction (a real jump in such a track is not removed, and says so in the
+report's ``data_quality``).
 """
 
 from __future__ import annotations
@@ -156,7 +160,8 @@ def clean_tracks(
     ----------
     points
         Rows in file (or ledger) order with ``vehicle``, ``time`` (UTC datetimes, NaT when
-        unknown), ``lon`` and ``lat`` (WGS-84 degrees); other columns are kept.
+        unknown), ``lon`` and ``lat`` (WGS-84 degrees), optionally ``time_source`` (rows
+        whose time was not ``recorded`` are treated as untimed); other columns are kept.
     crs
         Metric CRS to measure in (the county's).
     area
@@ -196,8 +201,11 @@ def clean_tracks(
     if "time" not in frame.columns:
         frame["time"] = pd.NaT
     frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.as_unit("ns")
-    timed = frame[frame["time"].notna()]
-    untimed = frame[frame["time"].isna()]
+    recorded = frame["time"].notna()
+    if "time_source" in frame.columns:
+        recorded &= frame["time_source"].fillna("recorded").astype(str).eq("recorded")
+    timed = frame[recorded]
+    untimed = frame[~recorded]
 
     reordered = _out_of_order(timed)
     timed = timed.sort_values(["vehicle", "time", "row"], kind="stable")

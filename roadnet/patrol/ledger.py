@@ -6,15 +6,24 @@ and ``files`` an attribute table. It is written with the standard library's ``sq
 (GeoPackage geometries are a small header plus WKB), so every import is one SQLite
 transaction:
 
-- ``points`` (vehicle, time, lon, lat, speed_kmh, trip, staff, source_file) is unique on
-  (vehicle, time); rows are added with ``INSERT OR IGNORE``, so the same point imported
-  twice, from the same file or from an overlapping export, is stored once;
+- ``points`` (vehicle, time, lon, lat, speed_kmh, trip, staff, source_file, time_source)
+  is unique on (vehicle, time); rows are added with ``INSERT OR IGNORE``, so the same point
+  imported twice, from the same file or from an overlapping export, is stored once.
+  ``time_source`` is ``recorded``, or ``date``/``interval`` for points recorded without a
+  time (:mod:`roadnet.patrol.timefill`); a ``date`` track already in the ledger with the same
+  vehicle, day and positions is a duplicate (ledgers written before this column get it,
+  ``recorded``, at their next import);
 - ``files`` registers each imported file by its SHA-256: importing the same file again
   reads nothing and reports its points as duplicates;
 - ``events`` (time, kind, vehicle, note, count, lon, lat) is unique on
   (time, vehicle, kind, lon, lat);
 - an import either commits entirely or leaves the ledger as it was (an error, a Ctrl-C or
   a crash mid-import rolls back); a new ledger is built in a temporary file and renamed;
+- imports write one at a time: each holds the ledger's lock (:mod:`roadnet.io.lock`, a
+  sidecar ``.<ledger name>.lock``) from the moment it looks at what the ledger holds until it
+  has committed, so two imports started together into a ledger that does not exist yet
+  create it once and both keep their points; a file the other one has just imported counts
+  as already imported. Temporary files left by a killed import are removed by the next;
 - ``roadnet_matches`` (not a GeoPackage layer) caches matched trips for reports.
 
 Times are stored as GeoPackage DATETIME text, UTC (``2023-06-01T00:00:05.000Z``);
@@ -37,7 +46,9 @@ import numpy as np
 import pandas as pd
 
 from roadnet.errors import ReadError
+from roadnet.formatting import format_count
 from roadnet.io.atomic import atomic_path
+from roadnet.io.lock import exclusive_lock, remove_stale_temporaries
 from roadnet.patrol.events import (
     EventFile,
     drop_repeated_events,
@@ -46,12 +57,15 @@ from roadnet.patrol.events import (
     same_place,
     table_columns,
 )
+from roadnet.patrol.notes import import_notes
 from roadnet.patrol.terminal import (
     REJECT_REASONS,
     TABLE_SUFFIXES,
     TrackFile,
     read_track_file,
 )
+from roadnet.patrol.timefill import TimeFill, place_on_day
+from roadnet.quality import DataQuality
 from roadnet.timeparse import CHINA_STANDARD_TIME
 
 LEDGER_NAME = "patrol-ledger.gpkg"
@@ -93,7 +107,7 @@ INSERT INTO gpkg_spatial_ref_sys VALUES
 CREATE TABLE points (
     fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POINT, vehicle TEXT NOT NULL,
     time DATETIME NOT NULL, lon DOUBLE NOT NULL, lat DOUBLE NOT NULL, speed_kmh DOUBLE,
-    trip TEXT, staff TEXT, source_file TEXT,
+    trip TEXT, staff TEXT, source_file TEXT, time_source TEXT NOT NULL DEFAULT 'recorded',
     CONSTRAINT uk_points UNIQUE (vehicle, time));
 CREATE INDEX points_time ON points (time);
 CREATE TABLE events (
@@ -125,7 +139,10 @@ class FileImport:
 
     ``status`` is ``imported`` or ``already imported`` (same SHA-256 as a file in the
     ledger: nothing read, its points counted as duplicates). ``kind`` is ``tracks`` or
-    ``events``.
+    ``events``. ``times_filled`` points had no time and were given one by the rule
+    ``time_rule`` (``date`` or ``interval``) on the days ``dates``, the day coming from
+    ``date_from`` (``option``, ``track_name``, ``file_name``, ``start``); ``vehicles_named``
+    lists, for a GPX read without ``--vehicle``, each vehicle and where it was found.
     """
 
     name: str
@@ -137,10 +154,15 @@ class FileImport:
     duplicate: int
     rejected: int
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    times_filled: int = 0
+    time_rule: str = ""
+    dates: tuple[str, ...] = ()
+    date_from: str = ""
+    vehicles_named: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict for JSON output."""
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "sha256": self.sha256,
             "kind": self.kind,
@@ -151,15 +173,29 @@ class FileImport:
             "rejected": self.rejected,
             "rejected_by_reason": dict(self.rejected_by_reason),
         }
+        if self.times_filled:
+            out["times_filled"] = self.times_filled
+            out["time_rule"] = self.time_rule
+            out["dates"] = list(self.dates)
+            out["date_from"] = self.date_from
+        if self.vehicles_named:
+            out["vehicles_named"] = [{"vehicle": v, "from": f} for v, f in self.vehicles_named]
+        return out
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """The outcome of one import (DESIGN.md keys in :meth:`to_json`)."""
+    """The outcome of one import (DESIGN.md keys in :meth:`to_json`).
+
+    ``notes`` are remarks on reading (encodings ...); ``housekeeping`` says what the import
+    tidied (temporary files of a killed import removed); :attr:`quality` what the data
+    could not tell.
+    """
 
     ledger: Path
     files: tuple[FileImport, ...]
     notes: tuple[str, ...] = ()
+    housekeeping: tuple[str, ...] = ()
 
     def _sum(self, kind: str, attribute: str) -> int:
         return sum(getattr(f, attribute) for f in self.files if f.kind == kind)
@@ -184,17 +220,57 @@ class ImportResult:
         """Rows without a usable fix (no time, no position, (0, 0), out of range)."""
         return self._sum("tracks", "rejected")
 
-    def to_json(self) -> dict[str, Any]:
-        """The DESIGN.md keys, the same counts for events, and per file.
-
-        ``files``, ``points_read``, ``points_added``, ``points_duplicate``,
-        ``points_rejected``, ``rejected_by_reason``, ``events_*``, ``file_details``.
-        """
+    def rejected_by_reason(self) -> dict[str, int]:
+        """Reason → points rejected, over the track files (every reason, zeros included)."""
         reasons = dict.fromkeys(REJECT_REASONS, 0)
         for f in self.files:
             if f.kind == "tracks":
                 for key, value in f.rejected_by_reason.items():
                     reasons[key] = reasons.get(key, 0) + value
+        return reasons
+
+    def headline(self, *, lang: str = "zh") -> str:
+        """What the import did, in one or two sentences (``zh`` or ``en``)."""
+        n = format_count
+        files = len(self.files)
+        if lang == "en":
+            text = (
+                f"{n(files)} file(s) into {self.ledger}: {n(self.points_read)} points read, "
+                f"{n(self.points_added)} added, {n(self.points_duplicate)} already in the "
+                f"ledger, {n(self.points_rejected)} rejected."
+            )
+        else:
+            text = (
+                f"导入 {n(files)} 个文件到 {self.ledger}：读取轨迹点 {n(self.points_read)} 个，"
+                f"新增 {n(self.points_added)} 个，台账中已有 {n(self.points_duplicate)} 个，"
+                f"剔除 {n(self.points_rejected)} 个。"
+            )
+        events_read = self._sum("events", "read")
+        if events_read:
+            added, duplicate = self._sum("events", "added"), self._sum("events", "duplicate")
+            if lang == "en":
+                text += (
+                    f" Events: {n(events_read)} read, {n(added)} added, {n(duplicate)} "
+                    "already in the ledger."
+                )
+            else:
+                text += (
+                    f"事件：读取 {n(events_read)} 条，新增 {n(added)} 条，已有 {n(duplicate)} 条。"
+                )
+        return text
+
+    @property
+    def quality(self) -> DataQuality:
+        """What the files could not tell: times given, points rejected, vehicles from names."""
+        return import_notes(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN.md keys, the same counts for events, and per file.
+
+        ``files``, ``points_read``, ``points_added``, ``points_duplicate``,
+        ``points_rejected``, ``rejected_by_reason``, ``events_*``, ``file_details``,
+        ``notes``, ``data_quality``.
+        """
         return {
             "ledger": str(self.ledger),
             "files": len(self.files),
@@ -202,13 +278,14 @@ class ImportResult:
             "points_added": self.points_added,
             "points_duplicate": self.points_duplicate,
             "points_rejected": self.points_rejected,
-            "rejected_by_reason": reasons,
+            "rejected_by_reason": self.rejected_by_reason(),
             "events_read": self._sum("events", "read"),
             "events_added": self._sum("events", "added"),
             "events_duplicate": self._sum("events", "duplicate"),
             "events_rejected": self._sum("events", "rejected"),
             "file_details": [f.to_json() for f in self.files],
-            "notes": list(self.notes),
+            "notes": [*self.notes, *self.housekeeping],
+            "data_quality": self.quality.to_json(),
         }
 
 
@@ -236,8 +313,10 @@ def import_files(
     coords: str = "WGS-84",
     fields: Mapping[str, str] | None = None,
     tz: dt.tzinfo = CHINA_STANDARD_TIME,
+    fill: TimeFill | None = None,
     progress: ProgressCallback | None = None,
     timeout_s: float = 5.0,
+    lock_timeout_s: float = 600.0,
 ) -> ImportResult:
     """Import GPS track files and event lists into the ledger, idempotently, in one transaction.
 
@@ -254,10 +333,16 @@ def import_files(
         Events already read (the county's ``patrol_events`` layer).
     vehicle, coords, fields, tz
         See :func:`roadnet.patrol.terminal.read_track_file`.
+    fill
+        How to give times to track segments recorded without them
+        (:class:`~roadnet.patrol.timefill.TimeFill`; default: the day in the track's or the
+        file's name). A ``start`` clock runs on through the files in the order given.
     progress
         Called as ``progress(files_done, files_total)`` while reading.
     timeout_s
-        How long to wait for a ledger another program is writing (seconds).
+        How long to wait for a ledger another program (QGIS) is writing (seconds).
+    lock_timeout_s
+        How long to wait for another import writing the same ledger (seconds).
 
     Returns
     -------
@@ -266,18 +351,16 @@ def import_files(
     Raises
     ------
     ReadError, LayerError
-        A file cannot be read, or the ledger is locked, corrupt or not a patrol ledger.
-        Nothing is written then.
+        A file cannot be read, has no times and no date for them, or the ledger is locked,
+        corrupt or not a patrol ledger. Nothing is written then.
     """
     ledger = Path(ledger)
     paths = [Path(p) for p in files]
     event_paths = [Path(p) for p in events]
     total = len(paths) + len(event_paths)
-    exists = ledger.exists()
     known: dict[str, sqlite3.Row] = {}
-    if exists:
-        with _connect(ledger, timeout_s=timeout_s) as conn:
-            known = {row["sha256"]: row for row in conn.execute("SELECT * FROM files")}
+    if ledger.exists():  # a first look, to skip reading files already imported
+        known = _known_files(ledger, timeout_s=timeout_s)
 
     # Read everything first: a broken file stops the import before anything is written.
     staged: list[tuple[str, str, Path, TrackFile | EventFile | None]] = []
@@ -298,19 +381,48 @@ def import_files(
             if kind == "events":
                 item = read_event_file(path, coords=coords)
             else:
-                item = read_track_file(path, vehicle=vehicle, coords=coords, fields=fields, tz=tz)
+                item = read_track_file(
+                    path, vehicle=vehicle, coords=coords, fields=fields, tz=tz, fill=fill
+                )
+                if fill is not None and item.filled is not None and item.filled.rule == "interval":
+                    fill = fill.advanced(item.filled.points)
             notes.extend(item.notes)
             staged.append((sha, kind, path, item))
         if progress is not None:
             progress(done, total)
 
-    if exists:
-        with _connect(ledger, timeout_s=timeout_s) as conn:
-            results = _write(conn, staged, event_layers, known)
-        return ImportResult(ledger, tuple(results), tuple(notes))
-    with atomic_path(ledger) as tmp, _connect(tmp, timeout_s=timeout_s, create=True) as conn:
-        results = _write(conn, staged, event_layers, known)
-    return ImportResult(ledger, tuple(results), tuple(notes))
+    # Write under the ledger's lock: what it holds is looked at again, then changed at once.
+    with exclusive_lock(ledger, timeout_s=lock_timeout_s):
+        housekeeping = _tidy(ledger)
+        if ledger.exists():
+            with _connect(ledger, timeout_s=timeout_s) as conn:
+                now_known = {row["sha256"]: row for row in conn.execute("SELECT * FROM files")}
+                _add_time_source(conn)
+                results = _write(conn, staged, event_layers, now_known)
+        else:
+            with (
+                atomic_path(ledger) as tmp,
+                _connect(tmp, timeout_s=timeout_s, create=True) as conn,
+            ):
+                results = _write(conn, staged, event_layers, {})
+    return ImportResult(ledger, tuple(results), tuple(notes), tuple(housekeeping))
+
+
+def _known_files(ledger: Path, *, timeout_s: float) -> dict[str, sqlite3.Row]:
+    with _connect(ledger, timeout_s=timeout_s) as conn:
+        return {row["sha256"]: row for row in conn.execute("SELECT * FROM files")}
+
+
+def _tidy(ledger: Path) -> list[str]:
+    """Remove what killed imports left beside the ledger; say what was removed."""
+    removed = remove_stale_temporaries(ledger)
+    if not removed:
+        return []
+    size_mb = sum(size for _, size in removed) / 1e6
+    return [
+        f"removed {len(removed)} temporary file(s) ({size_mb:.1f} MB) left beside the ledger "
+        "by an import that was interrupted"
+    ]
 
 
 def read_points(
@@ -326,14 +438,16 @@ def read_points(
     -------
     pandas.DataFrame
         ``vehicle``, ``time`` (UTC), ``lon``, ``lat`` (WGS-84), ``speed_kmh``, ``trip``,
-        ``staff``, ``source_file``.
+        ``staff``, ``source_file``, ``time_source`` (``recorded``, ``date`` or
+        ``interval``: see :mod:`roadnet.patrol.timefill`).
     """
     where, args = _time_range(start, end)
-    query = (
-        "SELECT vehicle, time, lon, lat, speed_kmh, trip, staff, source_file FROM points"
-        f"{where} ORDER BY fid"
-    )
     with _connect(Path(ledger), timeout_s=timeout_s, must_exist=True) as conn:
+        source = "time_source" if _has_time_source(conn) else "'recorded' AS time_source"
+        query = (
+            f"SELECT vehicle, time, lon, lat, speed_kmh, trip, staff, source_file, {source} "
+            f"FROM points{where} ORDER BY fid"
+        )
         frame = pd.read_sql_query(query, conn, params=args)
     frame["time"] = pd.to_datetime(frame["time"], format="ISO8601", utc=True).dt.as_unit("ns")
     return frame
@@ -426,6 +540,12 @@ def _connect(
                 "import?); close it and try again. Nothing was changed"
             ) from exc
         raise ReadError(f"{path}: the patrol ledger cannot be used: {exc}") from exc
+    except sqlite3.IntegrityError as exc:
+        raise ReadError(
+            f"{path}: another program imported the same file or points into this ledger at "
+            f"the same moment ({exc}); the ledger is fine and nothing was changed by this "
+            "import: run it again and these points count as already imported"
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise ReadError(
             f"{path}: not a readable patrol ledger ({exc}); give another --ledger, or move "
@@ -454,6 +574,16 @@ def _check(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def _has_time_source(conn: sqlite3.Connection) -> bool:
+    return any(row[1] == "time_source" for row in conn.execute("PRAGMA table_info(points)"))
+
+
+def _add_time_source(conn: sqlite3.Connection) -> None:
+    """Give a ledger written before ``time_source`` existed the column (all ``recorded``)."""
+    if not _has_time_source(conn):
+        conn.execute("ALTER TABLE points ADD COLUMN time_source TEXT NOT NULL DEFAULT 'recorded'")
+
+
 @contextlib.contextmanager
 def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``; roll back on any exception (Ctrl-C included)."""
@@ -480,12 +610,15 @@ def _write(
     registered: dict[str, FileImport] = {}
     with _transaction(conn):
         for sha, kind, path, item in staged:
-            if item is None:
+            if item is None or sha in known or sha in registered:
+                # imported before, earlier in this import, or by an import that held the
+                # lock while this one was reading: its points are duplicates
                 results.append(_again(sha, kind, path, known.get(sha), registered.get(sha)))
                 continue
             if isinstance(item, TrackFile):
                 added = _insert_points(conn, item.points)
                 accepted = len(item.points)
+                filled = item.filled
                 result = FileImport(
                     name=path.name,
                     sha256=sha,
@@ -496,6 +629,11 @@ def _write(
                     duplicate=accepted - added,
                     rejected=sum(item.rejected.values()),
                     rejected_by_reason=dict(item.rejected),
+                    times_filled=0 if filled is None else filled.points,
+                    time_rule="" if filled is None else filled.rule,
+                    dates=() if filled is None else filled.dates,
+                    date_from="" if filled is None else filled.date_from,
+                    vehicles_named=tuple((n.vehicle, n.source) for n in item.named),
                 )
             else:
                 added = _insert_events(conn, item.events)
@@ -615,6 +753,64 @@ def _text(values: pd.Series) -> list[str | None]:
 
 
 def _insert_points(conn: sqlite3.Connection, points: pd.DataFrame) -> int:
+    """Insert the points; those placed on a day (``time_source`` = date) get their times."""
+    if points.empty:
+        return 0
+    dated = (points["time_source"] == "date").to_numpy()
+    added = _insert_rows(conn, points[~dated])
+    if dated.any():
+        part = points[dated]
+        key = (
+            part["vehicle"].astype(str)
+            + "\x00"
+            + part["time"].astype("int64").astype(str)
+            + "\x00"
+            + part["trip"].astype("string").fillna("")
+        )
+        for _, track in part.groupby(key.to_numpy(), sort=False):
+            placed = _place_track(conn, track)
+            if placed is not None:
+                added += _insert_rows(conn, placed)
+    return added
+
+
+def _place_track(conn: sqlite3.Connection, track: pd.DataFrame) -> pd.DataFrame | None:
+    """A track placed on its day: the vehicle's free seconds from midnight, in file order.
+
+    None when the ledger already holds this vehicle's track of that day at the same
+    positions (the same track imported from another file).
+    """
+    vehicle = str(track["vehicle"].iloc[0])
+    midnight = pd.Timestamp(track["time"].iloc[0])
+    span = max(86_400, len(track) + 1)
+    lo, hi = _iso(pd.Series([midnight, midnight + pd.Timedelta(seconds=2 * span)]))
+    stored = pd.read_sql_query(
+        "SELECT time, lon, lat, trip, time_source FROM points "
+        "WHERE vehicle = ? AND time >= ? AND time < ? ORDER BY fid",
+        conn,
+        params=[vehicle, str(lo), str(hi)],
+    )
+    lon = np.round(track["lon"].to_numpy(dtype=float), _DIGITS)
+    lat = np.round(track["lat"].to_numpy(dtype=float), _DIGITS)
+    same_day = stored[stored["time_source"] == "date"]
+    for _, other in same_day.groupby(same_day["trip"].fillna(""), sort=False):
+        if (
+            len(other) == len(track)
+            and np.array_equal(other["lon"].to_numpy(dtype=float), lon)
+            and np.array_equal(other["lat"].to_numpy(dtype=float), lat)
+        ):
+            return None
+    taken = (
+        pd.to_datetime(stored["time"], format="ISO8601", utc=True)
+        .dt.as_unit("ns")
+        .astype("int64")
+        .to_numpy()
+    )
+    times = place_on_day(taken, int(midnight.value), len(track))
+    return track.assign(time=pd.to_datetime(times, utc=True))
+
+
+def _insert_rows(conn: sqlite3.Connection, points: pd.DataFrame) -> int:
     if points.empty:
         return 0
     lon = np.round(points["lon"].to_numpy(dtype=float), _DIGITS)
@@ -630,12 +826,13 @@ def _insert_points(conn: sqlite3.Connection, points: pd.DataFrame) -> int:
         _text(points["trip"]),
         _text(points["staff"]),
         _text(points["source_file"]),
+        points["time_source"].fillna("recorded").astype(str).tolist(),
         strict=True,
     )
     before = conn.total_changes
     conn.executemany(
         "INSERT OR IGNORE INTO points (geom, vehicle, time, lon, lat, speed_kmh, trip, staff, "
-        "source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "source_file, time_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     return conn.total_changes - before

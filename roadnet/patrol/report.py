@@ -31,11 +31,15 @@ import shapely
 
 from roadnet.county import County
 from roadnet.errors import ConfigError, ReadError
+from roadnet.formatting import format_km, format_percent
 from roadnet.network import RoadGraph, build_graph
 from roadnet.patrol.clean import CleanedTracks, CleaningParams, clean_tracks, county_area
 from roadnet.patrol.events import EVENT_KINDS, drop_repeated_events, events_from_layer
 from roadnet.patrol.ledger import read_events, read_matches, read_points, write_matches
 from roadnet.patrol.matching import MatchedPath, MatchingParams, match_track
+from roadnet.patrol.notes import report_notes
+from roadnet.plates import vehicle_key
+from roadnet.quality import DataQuality
 from roadnet.timeparse import CHINA_STANDARD_TIME
 
 log = logging.getLogger(__name__)
@@ -224,6 +228,10 @@ class PatrolReport:
         ``month``, ``road_id`` (nearest road), ``distance_m``, ``township``, ``name``.
     cleaning, matching
         What cleaning dropped (by reason) and matching figures.
+    quality
+        What the data could not tell: the county's notes and the patrol's (times given on
+        import, points dropped by cleaning, points unmatched, vehicle names merged by
+        plate; :mod:`roadnet.patrol.notes`).
     """
 
     county: str
@@ -241,6 +249,7 @@ class PatrolReport:
     events: pd.DataFrame
     cleaning: dict[str, Any]
     matching: dict[str, Any]
+    quality: DataQuality = field(default_factory=DataQuality)
 
     def events_by(self, *keys: str) -> pd.DataFrame:
         """Event counts (``events`` rows, ``count`` summed) grouped by ``keys``."""
@@ -355,6 +364,7 @@ class PatrolReport:
             "cleaning": self.cleaning,
             "matching": self.matching,
             "params": _params_json(self.params),
+            "data_quality": self.quality.to_json(),
         }
 
     def headline(self, *, lang: str = "zh") -> str:
@@ -362,17 +372,18 @@ class PatrolReport:
         s = self.summary
         totals = self.event_totals()
         zh = lang != "en"
-        coverage = "—" if s["coverage"] is None else f"{s['coverage'] * 100:.1f}%"
+        coverage = format_percent(s["coverage"])
+        km = format_km(s["target_km"])
         phrases = [EVENT_PHRASES[k][0 if zh else 1].format(n=n) for k, n in totals.items() if n > 0]
         label = _target_label(self.params.target_classes, zh=zh)
         if zh:
             text = (
-                f"出动巡查车辆 {s['trips']} 台次，巡查{label}总里程 {s['target_km']:,.0f} 公里，"
+                f"出动巡查车辆 {s['trips']} 台次，巡查{label}总里程 {km} 公里，"
                 f"覆盖{label}网 {coverage}"
             )
             return text + ("；" + "，".join(phrases) if phrases else "") + "。"
         text = (
-            f"{s['trips']} patrol vehicle trips, {s['target_km']:,.0f} km patrolled on {label} "
+            f"{s['trips']} patrol vehicle trips, {km} km patrolled on {label} "
             f"roads, covering {coverage} of that network"
         )
         return text + ("; " + ", ".join(phrases) if phrases else "") + "."
@@ -466,6 +477,7 @@ def compute_patrol(
     lo, hi = period_bounds(start, end, tz=tz)
 
     points = read_points(ledger, start=lo, end=hi)
+    points, merged = _vehicles_by_plate(points)
     area = county_area(
         boundary=boundary,
         townships=townships,
@@ -537,6 +549,20 @@ def compute_patrol(
         "breaks": int(sum(p.breaks for p in paths)),
         "trips_from_cache": cached,
     }
+    synthesised = points["time_source"].ne("recorded").to_numpy()
+    quality = county.quality.merge(
+        report_notes(
+            synthesised=int(synthesised.sum()),
+            dates=points.loc[synthesised, "time"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d"),
+            dropped=cleaned.dropped,
+            points_in=len(points),
+            unmatched=matching["points_unmatched"],
+            points_used=matching["points_used"],
+            radius_m=params.matching.radius_m,
+            breaks=matching["breaks"],
+            merged=merged,
+        )
+    )
     return PatrolReport(
         county=county.name,
         period=(start, end),
@@ -553,7 +579,25 @@ def compute_patrol(
         events=events,
         cleaning=cleaned.to_json(),
         matching=matching,
+        quality=quality,
     )
+
+
+def _vehicles_by_plate(points: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Vehicle names written as their plate; plate → names, where several names are one.
+
+    Ledgers imported before plates were read from GPX track names hold "蒙A·J6017
+    2023-07-04" beside "蒙A·J6017": one vehicle, counted once.
+    """
+    names = points["vehicle"].astype(str)
+    mapping = {name: vehicle_key(name) for name in names.unique()}
+    merged: dict[str, list[str]] = {}
+    for name, key in mapping.items():
+        merged.setdefault(key, []).append(name)
+    merged = {key: sorted(values) for key, values in merged.items() if len(values) > 1}
+    if all(name == key for name, key in mapping.items()):
+        return points, merged
+    return points.assign(vehicle=names.map(mapping)), merged
 
 
 def _road_ids(roads: pd.DataFrame) -> np.ndarray:

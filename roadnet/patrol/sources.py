@@ -23,6 +23,7 @@ from roadnet.manifest import Manifest
 from roadnet.patrol.events import EventFile, events_from_layer
 from roadnet.patrol.ledger import ImportResult, ProgressCallback, default_ledger, import_files
 from roadnet.patrol.terminal import county_timezone, resolve_inputs
+from roadnet.patrol.timefill import TimeFill
 
 
 def county_ledger(manifest: Manifest, *, ledger: str | Path | None = None) -> Path:
@@ -70,6 +71,7 @@ def import_county(
     events: Sequence[str | Path] = (),
     vehicle: str | None = None,
     coords: str | None = None,
+    fill: TimeFill | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import a county's patrol files into the ledger (idempotent, one transaction).
@@ -88,6 +90,8 @@ def import_county(
         Further event lists.
     vehicle, coords
         Override ``[patrol] vehicle`` / ``coords``.
+    fill
+        Times for tracks recorded without them (:class:`~roadnet.patrol.timefill.TimeFill`).
     """
     table = manifest.patrol
     if files is None:
@@ -103,6 +107,7 @@ def import_county(
         coords=coords or str(table.get("coords", "WGS-84")),
         fields=table.get("fields"),
         tz=county_timezone(manifest.extra.get("timezone")),
+        fill=fill,
         progress=progress,
     )
 

@@ -10,7 +10,13 @@ formats :func:`roadnet.timeparse.parse_times` reads. Coordinates are WGS-84 unle
 Rows that carry no usable fix are rejected and counted (``missing_time``,
 ``missing_position``, ``invalid_fix``, ``zero_fix``); a value that is present but cannot
 be read (a time in an unknown format, a coordinate that is not a number) is an error naming
-the file, row and field, so that nothing is imported from a file read wrongly.
+the file, row and field, so that nothing is imported from a file read wrongly. A track
+segment in which *no* point has a time (a handheld unit's GPX) is given times by
+:mod:`roadnet.patrol.timefill` (the day from ``--date`` or the names, or ``--start`` and
+``--interval``), or stops the import with the fix.
+
+Plates are written in one form (``蒙A·J6017``, :mod:`roadnet.plates`) whether the file says
+``蒙AJ6017``, ``蒙A J6017`` or names a GPX track "蒙A·J6017 2023-07-04".
 """
 
 from __future__ import annotations
@@ -25,10 +31,22 @@ import numpy as np
 import pandas as pd
 
 from roadnet.errors import LayerError, ReadError
+from roadnet.patrol.timefill import FilledTimes, TimeFill, fill_times
+from roadnet.plates import NamedVehicle, find_plate, vehicle_from_names
 from roadnet.schema import LAT_ALIASES, LON_ALIASES, SCHEMAS, find_column
 from roadnet.timeparse import CHINA_STANDARD_TIME, parse_times
 
-TRACK_COLUMNS = ("vehicle", "time", "lon", "lat", "speed_kmh", "trip", "staff", "source_file")
+TRACK_COLUMNS = (
+    "vehicle",
+    "time",
+    "lon",
+    "lat",
+    "speed_kmh",
+    "trip",
+    "staff",
+    "source_file",
+    "time_source",
+)
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 GPX_SUFFIXES = (".gpx",)
 REJECT_REASONS = ("missing_time", "missing_position", "invalid_fix", "zero_fix")
@@ -45,13 +63,19 @@ class TrackFile:
         The file.
     points
         Accepted rows with :data:`TRACK_COLUMNS`: ``time`` UTC, ``lon``/``lat`` WGS-84
-        degrees, ``speed_kmh`` (NaN when absent).
+        degrees, ``speed_kmh`` (NaN when absent), ``time_source`` (``recorded``, or
+        ``date``/``interval`` for times given by :mod:`roadnet.patrol.timefill`).
     rows
         Rows (points) read from the file.
     rejected
         Reason → rows rejected (:data:`REJECT_REASONS`).
     notes
         Remarks for the planner (encoding used ...).
+    filled
+        What was done for segments without times (None when every segment had times).
+    named
+        For a GPX read without ``vehicle``: the vehicle of each track and where it was
+        found (plate in the track name, in the file name, or a name).
     """
 
     path: Path
@@ -59,6 +83,8 @@ class TrackFile:
     rows: int
     rejected: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    filled: FilledTimes | None = None
+    named: tuple[NamedVehicle, ...] = ()
 
 
 def resolve_inputs(patterns: Iterable[str | Path], *, root: Path | None = None) -> list[Path]:
@@ -104,6 +130,7 @@ def read_track_file(
     tz: dt.tzinfo = CHINA_STANDARD_TIME,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    fill: TimeFill | None = None,
 ) -> TrackFile:
     """Read a GPX file or a terminal CSV/Excel export.
 
@@ -112,8 +139,9 @@ def read_track_file(
     path
         ``.gpx``, ``.csv``/``.txt`` (UTF-8 or GB18030) or ``.xlsx``/``.xls``.
     vehicle
-        Plate for every point of a GPX file (instead of the track name), and for the rows
-        of a table that have no plate (no plate column, or blank cells).
+        Plate for every point of a GPX file (instead of the plate in the track or file
+        name), and for the rows of a table that have no plate (no plate column, or blank
+        cells).
     coords
         ``WGS-84`` (default), ``GCJ-02`` or ``BD-09``: the system of the file's lon/lat.
     fields
@@ -122,6 +150,9 @@ def read_track_file(
         Zone of naive time stamps (default China Standard Time, UTC+8).
     encoding, sheet
         Text encoding of a CSV; sheet of a workbook.
+    fill
+        How to give times to segments recorded without them (default: the day found in
+        the track's or the file's name).
 
     Returns
     -------
@@ -130,13 +161,20 @@ def read_track_file(
     Raises
     ------
     ReadError, LayerError
-        The file cannot be read, lacks a time, vehicle or coordinate column, or holds a
-        value that cannot be read; the message names the file, row and field.
+        The file cannot be read, lacks a time, vehicle or coordinate column, holds a
+        value that cannot be read, or has a segment without times and no date for it; the
+        message names the file, row and field, or says which option to give.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    named: tuple[NamedVehicle, ...] = ()
+    names: pd.Series | None = None
     if suffix in GPX_SUFFIXES:
-        frame, notes = _read_gpx(path, vehicle=vehicle)
+        frame, notes, names = _read_gpx(path, vehicle=vehicle)
+        if vehicle is None:
+            named = tuple(
+                vehicle_from_names(str(title), path.stem) for title in dict.fromkeys(names)
+            )
     elif suffix in TABLE_SUFFIXES:
         frame, notes = _read_table(
             path, vehicle=vehicle, fields=fields or {}, tz=tz, encoding=encoding, sheet=sheet
@@ -146,10 +184,16 @@ def read_track_file(
             f"{path}: not a GPS track file; give GPX (.gpx) or a terminal export "
             "(.csv, .xlsx, .xls)"
         )
-    return _accept(path, frame, coords=coords, notes=notes)
+    frame, filled = fill_times(
+        frame, path=path, fill=fill, tz=tz, groups=frame["trip"], names=names
+    )
+    track = _accept(path, frame, coords=coords, notes=notes)
+    return TrackFile(
+        track.path, track.points, track.rows, track.rejected, track.notes, filled, named
+    )
 
 
-def _read_gpx(path: Path, *, vehicle: str | None) -> tuple[pd.DataFrame, list[str]]:
+def _read_gpx(path: Path, *, vehicle: str | None) -> tuple[pd.DataFrame, list[str], pd.Series]:
     from roadnet.io.gpx import read_gpx
 
     points = read_gpx(path, vehicle=vehicle)
@@ -165,7 +209,7 @@ def _read_gpx(path: Path, *, vehicle: str | None) -> tuple[pd.DataFrame, list[st
         }
     )
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    return frame, []
+    return frame, [], points["track_name"].astype(str).reset_index(drop=True)
 
 
 def _read_table(
@@ -231,7 +275,7 @@ def _read_table(
         plates = column("vehicle").astype("string").str.strip()
         if vehicle is not None:
             plates = plates.fillna(vehicle).mask(plates == "", vehicle)
-        frame["vehicle"] = plates
+        frame["vehicle"] = _canonical_plates(plates)
     frame["time"] = _times(column("time"), path=path, column=str(found["time"]), tz=tz)
     frame["lon"] = _numbers(column("lon"), path=path, column=str(found["lon"]), field="lon")
     frame["lat"] = _numbers(column("lat"), path=path, column=str(found["lat"]), field="lat")
@@ -251,6 +295,13 @@ def _read_table(
             source=str(path),
         )
     return frame.reset_index(drop=True), list(table.notes)
+
+
+def _canonical_plates(plates: pd.Series) -> pd.Series:
+    """Each value that holds a plate written ``省A·XXXXX``; other values as they are."""
+    unique = plates.dropna().unique()
+    mapping = {value: find_plate(str(value)) or value for value in unique}
+    return plates.map(mapping).astype("string")
 
 
 def _blank(values: pd.Series) -> np.ndarray:
@@ -317,9 +368,9 @@ def _accept(path: Path, frame: pd.DataFrame, *, coords: str, notes: list[str]) -
         x, y = to_wgs84(out["lon"].to_numpy(), out["lat"].to_numpy(), coords=coords)
         out["lon"], out["lat"] = x, y
     out["source_file"] = path.name
+    if "time_source" not in out.columns:
+        out["time_source"] = "recorded"
     out = out.reindex(columns=list(TRACK_COLUMNS)).reset_index(drop=True)
-    if rejected["missing_time"] == rows and rows:
-        notes = [*notes, f"{path.name}: no point has a time; a ledger needs times"]
     return TrackFile(path, out, rows, rejected, tuple(notes))
 
 
