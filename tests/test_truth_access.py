@@ -210,3 +210,11 @@ def test_andorra_roads_without_surface_tag_are_unknown(tmp_path, realdata):
     paved = compute_access(county, params=AccessParams(unknown_surface="paved"))
     assert paved.summary["villages_connected"] == high
     assert np.isclose(result.summary["unknown_surface_share"], note.share, atol=1e-4)
+
+
+def test_demo_index_lists_the_notes(unknown_county):
+    from roadnet.demo import DemoStep, _note_quality
+
+    step = DemoStep(name="access", title="通硬化路")
+    _note_quality(step, compute_access(unknown_county), lang="zh")
+    assert len(step.notes) == 1 and step.notes[0].startswith("注意：1 条道路（")
