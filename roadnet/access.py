@@ -445,7 +445,7 @@ def compute_access(
         ),
         "roads_km": round(float(network.edge_length.sum()) / 1000.0, 3),
         "unknown_surface_km": round(unknown_m / 1000.0, 3),
-        "unknown_surface_share": None if roads_m == 0 else round(unknown_m / roads_m, 4),
+        "unknown_surface_share": None if roads_m == 0 else round(unknown_m / roads_m, 6),
         "unknown_surface_rule": params.unknown_surface,
     }
     notes: list[QualityNote | None] = [_seat_note(seat_info, villages)]

@@ -12,6 +12,7 @@ import pytest
 from shapely import LineString
 
 from roadnet.cli import main
+from roadnet.formatting import format_km
 from roadnet.report import compute_report, write_report
 from tests import countyfixture
 from tests.truthcounty import PLACEHOLDER, docx_text, rename_villages, write_tiny, xlsx_texts
@@ -222,3 +223,25 @@ def test_data_notes_section_lists_the_notes(tmp_path):
     assert [n["key"] for n in figures["data_quality"]] == ["unknown_surface"]
     en = write_report(compute_report(toml, year=2023), tmp_path / "e", lang="en").markdown
     assert "## 3. Data notes" in en.read_text(encoding="utf-8")
+
+
+@pytest.mark.realdata
+def test_andorra_report_states_unknown_surfaces(tmp_path, realdata):
+    pbf = realdata / "andorra" / "graphhopper_andorra.osm.pbf"
+    toml = tmp_path / "county.toml"
+    toml.write_text(
+        f'name = "Andorra"\n[layers.roads]\npath = "{pbf}"\n[layers.villages]\npath = "{pbf}"\n',
+        encoding="utf-8",
+    )
+    report = compute_report(toml)
+    assert report.access is not None and report.year is None  # nothing in it is dated
+    files = write_report(report, tmp_path / "out")
+    texts = _all_text(files)
+    for kind, text in texts.items():
+        assert PLACEHOLDER.search(text) is None, kind
+    note = report.access.quality.get("unknown_surface")
+    access = texts["md"].split("（二）农村公路路网。")[1].split("\n")[0]
+    assert f"另有{format_km(note.km)}公里道路" in access and "路面类型不详，按未硬化计" in access
+    figures = json.loads(texts["json"])
+    assert figures["access"]["unknown_surface"]["share"] == pytest.approx(note.share, abs=1e-4)
+    assert figures["data_quality"][0]["key"] == "unknown_surface"

@@ -120,7 +120,7 @@ def report_blocks(
         blocks.append(Block("heading", "三、数据说明" if zh else "3. Data notes"))
         for n, note in enumerate(notes, start=1):
             text = str(note["text_zh"] if zh else note["text_en"])
-            blocks.append(Block("item", f"{n}.{text}。" if zh else f"{n}. {text}."))
+            blocks.append(Block("item", f"（{n}）{text}。" if zh else f"{n}. {text}."))
     return blocks
 
 
