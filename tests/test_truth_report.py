@@ -207,11 +207,13 @@ def test_xlsx_names_are_never_formulas(tmp_path):
             assert not any(b"<f>" in archive.read(n) for n in sheets)  # no formula stored
 
 
-def test_data_notes_section_lists_the_notes(tmp_path):
+def test_data_notes_section_lists_the_notes(tmp_path, capsys):
     def blank_r3(layers):
         layers["roads"].loc[2, "路面类型"] = None
 
     toml = write_tiny(tmp_path / "c", edit=blank_r3)
+    assert main(["report", str(toml), "--out", str(tmp_path / "cli"), "--year", "2023"]) == 0
+    assert "注意：1 条道路（" in capsys.readouterr().err
     files = write_report(compute_report(toml, year=2023), tmp_path / "o")
     md = files.markdown.read_text(encoding="utf-8")
     assert "## 三、数据说明" in md
@@ -245,3 +247,18 @@ def test_andorra_report_states_unknown_surfaces(tmp_path, realdata):
     figures = json.loads(texts["json"])
     assert figures["access"]["unknown_surface"]["share"] == pytest.approx(note.share, abs=1e-4)
     assert figures["data_quality"][0]["key"] == "unknown_surface"
+
+
+def test_unchecked_zones_are_not_reported_clear(tmp_path):
+    from tests.test_siting import write_siting_county
+
+    toml = write_siting_county(tmp_path / "c")
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.split("[layers.basic_farmland]")[0], encoding="utf-8")
+    report = compute_report(toml, year=2023)
+    assert report.siting is not None
+    md = write_report(report, tmp_path / "o").markdown.read_text(encoding="utf-8")
+    siting = md.split("（四）农村公路项目。")[1].split("\n")[0]
+    assert "未提供永久基本农田图层，未核查项目是否涉及永久基本农田" in siting
+    assert "未提供生态保护红线图层，未核查" in siting
+    assert "个项目涉及永久基本农田" not in siting and "个项目涉及生态保护红线" not in siting
