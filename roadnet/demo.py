@@ -229,6 +229,14 @@ def _optional_map(
     step.files.append((label, Path(written)))
 
 
+def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
+    """Add the result's data-quality notes to the step's remarks on the index page."""
+    from roadnet.maps.notes import quality_notes
+
+    prefix = "Note: " if lang == "en" else "注意："
+    step.notes += [prefix + line for line in quality_notes(result, lang)]
+
+
 def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     from roadnet.coverage import compute_coverage
     from roadnet.maps import write_coverage_map
@@ -237,6 +245,7 @@ def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> Non
     zh = lang != "en"
     result = compute_coverage(county)
     step.headline = result.headline(lang=lang)
+    _note_quality(step, result, lang=lang)
     html = write_coverage_map(result, county, folder / "coverage.html", lang=lang)
     step.files.append(("地图" if zh else "map", html))
     admin = result.villages["kind"] == "administrative"
@@ -256,7 +265,8 @@ def _access(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
 
     zh = lang != "en"
     result = compute_access(county)
-    step.headline = result.headline(lang=lang)
+    step.headline = f"{result.headline(lang=lang)} {result.seat_line(lang=lang)}"
+    _note_quality(step, result, lang=lang)
     html = write_access_map(result, county, folder / "access.html", lang=lang)
     step.files.append(("地图" if zh else "map", html))
     step.files.append(("JSON", _write_json(folder / "access.json", result.to_json())))
@@ -282,6 +292,7 @@ def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
         tz=county_timezone(manifest.extra.get("timezone")),
     )
     step.headline = result.headline(lang=lang)
+    _note_quality(step, result, lang=lang)
     sheets = {
         ("按月" if zh else "By month"): result.by_month,
         ("按道路等级" if zh else "By class"): result.by_class,
@@ -310,6 +321,7 @@ def _siting(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     zh = lang != "en"
     result = compute_siting(county)
     step.headline = result.headline(lang=lang)
+    _note_quality(step, result, lang=lang)
     xlsx = write_workbook(folder / "siting.xlsx", result.sheets(lang=lang), lang=lang)
     step.files.append(("表格" if zh else "workbook", xlsx))
     step.files.append(("JSON", _write_json(folder / "siting.json", result.to_json())))
@@ -334,6 +346,7 @@ def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
         step.notes.append(f"{path.name}: {exc}")
         return
     document = result.to_json()
+    _note_quality(step, result, lang=lang)
     step.title = f"{step.title} — {result.scenario.name}"
     delta = document["delta"]
     gained, lost = len(delta["villages_gained"]), len(delta["villages_lost"])

@@ -1,6 +1,12 @@
 """Excel workbooks: one sheet per table, Chinese (or English) headers, written atomically.
 
 openpyxl is imported here only (presentation), as folium is only in the map module.
+
+Every workbook the tool writes goes through :func:`write_workbook`, which keeps text as
+text: a name starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) would
+be taken by a spreadsheet for a formula ("formula injection"), so such a cell is stored as a
+string cell with Excel's quote prefix, exactly as Excel stores ``'=x`` typed by hand. Empty
+values (None, NaN, NA) are empty cells, never the text "None" or "nan".
 """
 
 from __future__ import annotations
@@ -146,8 +152,11 @@ def write_workbook(
         sheet.append([header(str(c), lang=lang) for c in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            _keep_text(cell)
         for row in frame[columns].itertuples(index=False):
             sheet.append([_cell(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                _keep_text(cell)
         for i, column in enumerate(columns, start=1):
             width = max(len(header(str(column), lang=lang)) * 2, 10)
             sheet.column_dimensions[get_column_letter(i)].width = min(width, 40)
@@ -165,15 +174,33 @@ def summary_frame(summary: Mapping[str, Any], labels: Mapping[str, str]) -> pd.D
     )
 
 
+def _blank(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and not math.isfinite(value)
+
+
 def _sheet_title(title: str) -> str:
     for bad in "[]:*?/\\":
         title = title.replace(bad, "_")
     return title[:31]
 
 
+#: First characters that make a spreadsheet read a text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _keep_text(cell: Any) -> None:
+    """Store a text cell that looks like a formula as a string (quote-prefixed)."""
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def _cell(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value if not _blank(v))
     if value is None or value is pd.NA:
         return None
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):

@@ -11,6 +11,7 @@ from shapely import LineString
 
 from roadnet.cli import main
 from roadnet.county import load_county
+from roadnet.formatting import format_mu
 from roadnet.maps import siting_document, write_siting_map
 from roadnet.siting import compute_siting
 from tests.bench.test_bench_maps import CHROMIUM, html_attributes, run_chromium
@@ -84,7 +85,8 @@ def test_footprints_pieces_and_zones(computed, html):
     table = markers["table"]
     footprint_col = table["fields"].index("占地")
     first = table["strings"][table["cols"][footprint_col][0]]
-    assert first == f"{result.projects['footprint_m2'].iloc[0] / (10000 / 15):,.2f} 亩"
+    # 亩 by the one rounding rule of roadnet.formatting (one decimal)
+    assert first == f"{format_mu(result.projects['footprint_m2'].iloc[0] / (10000 / 15))} 亩"
 
 
 def test_panel_and_english(computed):

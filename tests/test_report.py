@@ -12,6 +12,7 @@ from roadnet.access import compute_access
 from roadnet.cli import main
 from roadnet.county import load_county
 from roadnet.coverage import compute_coverage
+from roadnet.formatting import round_km
 from roadnet.report import compute_report, write_report
 from tests import countyfixture
 
@@ -25,25 +26,25 @@ def _number(pattern: str, text: str) -> float:
 def _numbers(pattern: str, text: str) -> tuple[float, ...]:
     found = re.search(pattern, text)
     assert found is not None, f"{pattern!r} not in the report"
-    return tuple(float(g) for g in found.groups())
+    return tuple(float(g.replace(",", "")) for g in found.groups())
 
 
 def _check_coverage(text: str, doc: dict) -> None:
     s = doc["summary"]
-    assert _number(r"设置城乡客运线路(\d+)条", text) == s["lines"]
-    assert _number(r"投入客车(\d+)辆", text) == s["vehicles"]
-    assert _numbers(r"覆盖(\d+)个乡镇（全县共(\d+)个）", text) == (
+    assert _number(r"设置城乡客运线路([\d,]+)条", text) == s["lines"]
+    assert _number(r"投入客车([\d,]+)辆", text) == s["vehicles"]
+    assert _numbers(r"覆盖([\d,]+)个乡镇（全县共([\d,]+)个）", text) == (
         s["townships_served"],
         s["townships_total"],
     )
-    assert _numbers(r"、(\d+)个建制村（全县共(\d+)个）", text) == (
+    assert _numbers(r"、([\d,]+)个建制村（全县共([\d,]+)个）", text) == (
         s["villages_served"],
         s["villages_total"],
     )
-    rate = _number(r"建制村通客车率([\d.]+)%", text)
+    rate = _number(r"建制村通客车率([\d,.]+)%", text)
     assert rate == pytest.approx(100 * s["villages_served"] / s["villages_total"], abs=0.05)
-    assert _number(r"服务人口(\d+)人", text) == s["population_served"]
-    assert _number(r"共需配车(\d+)辆", text) == s["vehicles_required"]
+    assert _number(r"服务人口([\d,]+)人", text) == s["population_served"]
+    assert _number(r"共需配车([\d,]+)辆", text) == s["vehicles_required"]
     for township in doc["townships"]:
         if not township["served"]:
             assert township["name"] in text.split("存在的困难")[1]
@@ -51,28 +52,30 @@ def _check_coverage(text: str, doc: dict) -> None:
 
 def _check_access(text: str, doc: dict) -> None:
     s = doc["summary"]
-    assert _numbers(r"全县(\d+)个建制村中(\d+)个通硬化路", text) == (
+    assert _numbers(r"全县([\d,]+)个建制村中([\d,]+)个通硬化路", text) == (
         s["villages_total"],
         s["villages_connected"],
     )
-    rate = _number(r"建制村公路通畅率([\d.]+)%", text)
+    rate = _number(r"建制村公路通畅率([\d,.]+)%", text)
     assert rate == pytest.approx(100 * s["villages_connected"] / s["villages_total"], abs=0.05)
     unconnected = s["villages_total"] - s["villages_connected"]
-    assert _number(r"尚有(\d+)个建制村未通硬化路", text) == unconnected
-    assert _number(r"可达指数（RAI）([\d.]+)%", text) == pytest.approx(100 * s["rai"], abs=0.05)
+    assert _number(r"尚有([\d,]+)个建制村未通硬化路", text) == unconnected
+    assert _number(r"可达指数（RAI）([\d,.]+)%", text) == pytest.approx(100 * s["rai"], abs=0.05)
 
 
 def _check_patrol(text: str, doc: dict) -> None:
     s = doc["summary"]
-    assert _number(r"出动巡查车辆(\d+)台次", text) == s["trips"]
-    assert _number(r"县乡公路总里程(\d+)公里", text) == round(s["target_km"])
-    assert _number(r"匹配路网总里程(\d+)公里", text) == round(s["matched_km"])
-    assert _number(r"覆盖县乡公路网([\d.]+)%", text) == pytest.approx(100 * s["coverage"], abs=0.05)
+    assert _number(r"出动巡查车辆([\d,]+)台次", text) == s["trips"]
+    # lengths by the one rounding rule (roadnet.formatting): whole km from 10 km on
+    assert _number(r"县乡公路总里程([\d,.]+)公里", text) == round_km(s["target_km"])
+    assert _number(r"匹配路网总里程([\d,.]+)公里", text) == round_km(s["matched_km"])
+    share = _number(r"覆盖县乡公路网([\d,.]+)%", text)
+    assert share == pytest.approx(100 * s["coverage"], abs=0.05)
     counts = {row["kind"]: row["count"] for row in doc["events"]["by_kind"]}
     if counts.get("obstacle"):
-        assert _number(r"公路障碍物(\d+)处", text) == counts["obstacle"]
+        assert _number(r"公路障碍物([\d,]+)处", text) == counts["obstacle"]
     if counts.get("illegal_operation"):
-        assert _number(r"非法营运车辆(\d+)起", text) == counts["illegal_operation"]
+        assert _number(r"非法营运车辆([\d,]+)起", text) == counts["illegal_operation"]
 
 
 def _check_siting(text: str, doc: dict) -> None:
@@ -80,29 +83,29 @@ def _check_siting(text: str, doc: dict) -> None:
     kinds = {}
     for project in doc["projects"]:
         kinds[project["kind"]] = kinds.get(project["kind"], 0) + 1
-    assert _number(r"共计(\d+)个项目", text) == s["projects"] == len(doc["projects"])
+    assert _number(r"共计([\d,]+)个项目", text) == s["projects"] == len(doc["projects"])
     for kind, pattern in (
-        ("network_link", r"联网路建设项目(\d+)个"),
-        ("village_paving", r"通硬化路项目(\d+)个"),
-        ("repair", r"修复性养护工程项目(\d+)个"),
-        ("continuing", r"续建项目(\d+)个"),
+        ("network_link", r"联网路建设项目([\d,]+)个"),
+        ("village_paving", r"通硬化路项目([\d,]+)个"),
+        ("repair", r"修复性养护工程项目([\d,]+)个"),
+        ("continuing", r"续建项目([\d,]+)个"),
     ):
         if kinds.get(kind):
             assert _number(pattern, text) == kinds[kind]
     for key, pattern in (
-        ("footprint_mu", r"项目共占地([\d.]+)亩"),
-        ("cultivated_mu", r"占用耕地([\d.]+)亩"),
-        ("forest_mu", r"、林地([\d.]+)亩"),
-        ("grassland_mu", r"、草地([\d.]+)亩"),
-        ("compensation_mu", r"占补平衡补充耕地([\d.]+)亩"),
+        ("footprint_mu", r"项目共占地([\d,.]+)亩"),
+        ("cultivated_mu", r"占用耕地([\d,.]+)亩"),
+        ("forest_mu", r"、林地([\d,.]+)亩"),
+        ("grassland_mu", r"、草地([\d,.]+)亩"),
+        ("compensation_mu", r"占补平衡补充耕地([\d,.]+)亩"),
     ):
-        assert _number(pattern, text) == pytest.approx(s[key], abs=0.005), key
-    bf = _numbers(r"(\d+)个项目涉及永久基本农田([\d.]+)亩", text)
+        assert _number(pattern, text) == pytest.approx(s[key], abs=0.0501), key
+    bf = _numbers(r"([\d,]+)个项目涉及永久基本农田([\d,.]+)亩", text)
     assert bf[0] == s["projects_basic_farmland"]
-    assert bf[1] == pytest.approx(s["basic_farmland_mu"], abs=0.005)
-    eco = _numbers(r"(\d+)个项目涉及生态保护红线([\d.]+)亩", text)
+    assert bf[1] == pytest.approx(s["basic_farmland_mu"], abs=0.0501)
+    eco = _numbers(r"([\d,]+)个项目涉及生态保护红线([\d,.]+)亩", text)
     assert eco[0] == s["projects_eco_redline"]
-    assert eco[1] == pytest.approx(s["eco_redline_mu"], abs=0.005)
+    assert eco[1] == pytest.approx(s["eco_redline_mu"], abs=0.0501)
 
 
 def _files(out: Path, year: int) -> dict[str, Path]:

@@ -34,6 +34,10 @@ SUMMARY_LABELS = {
     "paved_km": "硬化路里程(公里) paved km",
     "all_season_km": "全天候道路(公里) all-season km",
     "roads_km": "道路总里程(公里) roads km",
+    "unknown_surface_km": "路面类型不详(公里) unknown surface km",
+    "unknown_surface_share": "路面类型不详占比 unknown surface share",
+    "unknown_surface_rule": "路面不详道路计法 unknown surface counted as",
+    "villages_connected_range": "通硬化路建制村范围 villages connected, range",
 }
 
 
@@ -47,6 +51,15 @@ def access(
     seat: Annotated[
         str | None, typer.Option("--seat", help="County seat village (id or name).")
     ] = None,
+    unknown_surface: Annotated[
+        str,
+        typer.Option(
+            "--unknown-surface",
+            help="How roads without a surface value count: unpaved (neither hardened nor "
+            "all-season), paved (hardened and all-season) or exclude (left out of the road "
+            "network).",
+        ),
+    ] = "unpaved",
     json_out: JsonOpt = None,
     xlsx: XlsxOpt = None,
     lang: LangOpt = "zh",
@@ -55,12 +68,20 @@ def access(
     png: PngOpt = None,
 ) -> None:
     """Villages connected to the county seat by hardened road, candidates, and the RAI."""
+    import pandas as pd
     from rich.table import Table
 
-    from roadnet.access import AccessParams, compute_access
+    from roadnet.access import UNKNOWN_SURFACE_RULES, AccessParams, compute_access
+    from roadnet.cli.notes import print_notes
     from roadnet.county import load_county
+    from roadnet.formatting import MISSING, format_count
     from roadnet.io.atomic import write_text
 
+    if unknown_surface not in UNKNOWN_SURFACE_RULES:
+        raise typer.BadParameter(
+            f"must be one of {', '.join(UNKNOWN_SURFACE_RULES)}, not {unknown_surface[:40]!r}",
+            param_hint="--unknown-surface",
+        )
     layers = ["villages", "roads", "townships"]
     drawing = map_out is not None or png is not None
     if drawing:
@@ -69,9 +90,12 @@ def access(
         check_map_options(basemap=basemap, lang=lang)
         layers += ["rivers", "boundary"]
     loaded = load_county(county, layers=layers)
-    result = compute_access(loaded, params=AccessParams(connector_m=connector, seat=seat))
+    params = AccessParams(connector_m=connector, seat=seat, unknown_surface=unknown_surface)
+    result = compute_access(loaded, params=params)
     console = make_console()
-    console.print(result.headline(lang=lang), highlight=False)
+    console.print(result.headline(lang=lang), highlight=False, soft_wrap=True)
+    console.print(result.seat_line(lang=lang), highlight=False, soft_wrap=True)
+    print_notes(console, result.quality, lang=lang)
     zh = lang == "zh"
     table = Table(title="未通硬化路村庄（按人口）" if zh else "Villages without hardened road")
     for label in (("村", "village"), ("类型", "kind"), ("乡镇", "township"), ("人口", "pop.")):
@@ -80,7 +104,9 @@ def access(
         kind = (
             {"administrative": "建制村", "natural": "自然村"}.get(r.kind, r.kind) if zh else r.kind
         )
-        table.add_row(str(r.name), kind, str(r.township), f"{r.population:,}")
+        township = MISSING if pd.isna(r.township) else str(r.township)
+        population = None if pd.isna(r.population) else int(r.population)
+        table.add_row(str(r.name), kind, township, format_count(population))
     console.print(table)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))

@@ -31,6 +31,7 @@ from roadnet.maps.document import (
     VillageClass,
 )
 from roadnet.maps.geometry import bounds, to_lonlat
+from roadnet.maps.notes import quality_notes
 from roadnet.maps.villages import (
     action_panel,
     admin_array,
@@ -190,6 +191,7 @@ def access_document(
         tiles=tiles,
         bounds=box,
         footer=style.text("source", lang, county=result.county),
+        notes=quality_notes(result, lang),
     )
 
 

@@ -23,6 +23,7 @@ from shapely import ops
 
 from roadnet.county import County
 from roadnet.coverage import CoverageResult
+from roadnet.formatting import format_count, format_percent
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
@@ -40,6 +41,8 @@ from roadnet.maps.document import (
     VillageClass,
 )
 from roadnet.maps.geometry import TOLERANCE_M, bounds, to_lonlat
+from roadnet.maps.legend import line_legend
+from roadnet.maps.notes import quality_notes
 from roadnet.maps.villages import (
     action_panel,
     admin_array,
@@ -181,6 +184,9 @@ def coverage_document(
         zip(result.lines["id"].astype(str), result.lines["name"].astype(str), strict=True)
     )
     joiner = "、" if lang == "zh" else ", "
+    reasons = unserved_reasons(villages, served)
+    present = [r for r in UNSERVED_REASONS if (reasons == r).any()]
+    reason_words = [_reason_text(r, result, lang) for r in reasons]
     rows = [
         (
             towns[i] or "—",
@@ -189,6 +195,7 @@ def coverage_document(
             "—" if _missing(stop) else stop_names.get(str(stop), str(stop)),
             style.format_metres(float(dist), lang),
             joiner.join(line_names.get(str(x), str(x)) for x in lines) or "—",
+            *((reason_words[i],) if present else ()),
         )
         for i, (stop, dist, lines) in enumerate(
             zip(villages["nearest_stop"], villages["distance_m"], villages["lines"], strict=True)
@@ -203,17 +210,30 @@ def coverage_document(
             "field_nearest_stop",
             "field_distance",
             "field_lines",
+            *(("field_unserved_reason",) if present else ()),
         )
     )
+    classes = [
+        VillageClass(style.text("served_admin", lang), style.GOOD),
+        VillageClass(style.text("unserved_admin", lang), style.BAD),
+    ]
+    class_index = np.where(served, 0, 1)
+    untold = bool(((reasons == "") & ~served).any())  # unserved, no reason given
+    for reason in present:  # unserved villages coloured by why they are not served
+        if reason == "too_far":
+            if not untold:
+                classes[1] = VillageClass(style.text("unserved_too_far", lang), style.BAD)
+            continue
+        class_index = np.where(reasons == reason, len(classes), class_index)
+        classes.append(
+            VillageClass(style.text(f"unserved_{reason}", lang), style.REASON_COLOURS[reason])
+        )
     vlayer, position = village_layer(
         villages,
         name=style.text("villages", lang),
         towns=towns,
-        classes=(
-            VillageClass(style.text("served_admin", lang), style.GOOD),
-            VillageClass(style.text("unserved_admin", lang), style.BAD),
-        ),
-        class_index=np.where(served, 0, 1),
+        classes=tuple(classes),
+        class_index=class_index,
         fields=fields,
         rows=rows,
     )
@@ -250,6 +270,8 @@ def coverage_document(
             natural_labels=("served_natural", "unserved_natural"),
         )
     ]
+    if present:
+        legend[0] = _reason_legend(legend[0], present, untold=untold, lang=lang)
     townships = _township_layer(result, county, lang=lang)
     if townships is not None:
         layers.append(townships)
@@ -322,6 +344,65 @@ def coverage_document(
         tiles=tiles,
         bounds=box,
         footer=style.text("source", lang, county=result.county),
+        notes=quality_notes(result, lang),
+    )
+
+
+#: Why a village is not served (the ``unserved_reason`` column of a coverage result), in
+#: legend order.
+UNSERVED_REASONS = ("too_far", "disconnected", "off_network")
+
+
+def unserved_reasons(villages: pd.DataFrame, served: np.ndarray) -> np.ndarray:
+    """Per village, why it is not served (``""`` when served or when no reason is given).
+
+    Read from the ``unserved_reason`` column when the result has one; values other than
+    :data:`UNSERVED_REASONS` count as no reason.
+    """
+    out = np.full(len(villages), "", dtype=object)
+    if "unserved_reason" not in villages.columns:
+        return out
+    for i, value in enumerate(villages["unserved_reason"]):
+        if not served[i] and isinstance(value, str) and value in UNSERVED_REASONS:
+            out[i] = value
+    return out
+
+
+def _reason_text(reason: str, result: CoverageResult, lang: str) -> str:
+    if not reason:
+        return "—"
+    if reason == "too_far":
+        return style.text("reason_too_far", lang, radius=format_count(result.params.radius_m))
+    if reason == "off_network":
+        distance = getattr(result.params, "off_network_m", 1000.0)
+        return style.text("reason_off_network", lang, distance=format_count(distance))
+    return style.text(f"reason_{reason}", lang)
+
+
+def _reason_legend(
+    section: LegendSection, present: list[str], *, untold: bool, lang: str
+) -> LegendSection:
+    """The village legend with one entry per reason for not being served.
+
+    ``untold``: some unserved villages have no reason; they keep the plain "not served"
+    entry (and the villages beyond the radius share its red).
+    """
+    entries: list[LegendEntry] = []
+    for entry in section.entries:
+        if entry.symbol == "dot" and entry.colour == style.BAD:
+            if untold:
+                entries.append(entry)
+            for reason in UNSERVED_REASONS:
+                if reason not in present or (reason == "too_far" and untold):
+                    continue
+                label = style.text(f"unserved_{reason}", lang)
+                entries.append(
+                    LegendEntry("dot", style.REASON_COLOURS[reason], label, size=entry.size)
+                )
+        else:
+            entries.append(entry)
+    return LegendSection(
+        title=section.title, entries=tuple(entries), note=section.note, inline=section.inline
     )
 
 
@@ -340,7 +421,7 @@ def _township_layer(result: CoverageResult, county: County, *, lang: str) -> Fea
             rows.append(
                 (
                     f"{int(r['villages_served'])} / {int(r['villages_total'])}",
-                    f"{share * 100:.0f}%",
+                    format_percent(share),
                     f"{style.format_people(r['population_served'], lang)} / "
                     f"{style.format_people(r['population_total'], lang)}",
                 )
@@ -424,7 +505,7 @@ def _line_layer(result: CoverageResult, *, lang: str) -> tuple[FeatureLayer, lis
     names = lines["name"].astype(str).tolist()
     rows = [
         (
-            style.text("km", lang, value=f"{r.length_km:,.1f}"),
+            style.format_km(r.length_km, lang),
             str(int(r.stops)),
             str(int(r.villages_served)),
             str(int(r.villages_only_this_line)),
@@ -458,8 +539,8 @@ def _line_layer(result: CoverageResult, *, lang: str) -> tuple[FeatureLayer, lis
         rows=tuple(rows),
         z=410,
     )
-    entries = [LegendEntry("line", c, n, size=4) for c, n in zip(colours, names, strict=True)]
-    return layer, entries
+    served = lines["villages_served"].to_numpy() if "villages_served" in lines else None
+    return layer, line_legend(colours, names, served, lang=lang)
 
 
 def _stop_layer(result: CoverageResult, *, lang: str, line_names: dict[str, str]) -> FeatureLayer:

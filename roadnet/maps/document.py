@@ -223,6 +223,12 @@ class MapDocument:
         (west, south, east, north) the map opens on, degrees.
     footer
         Small source line.
+    notes
+        What the data could not tell (the result's data-quality notes), one sentence each in
+        the map's language; shown in a small "数据说明" / "Data notes" box.
+    search
+        Placeholder, label and "nothing found" text of the search box (by default those of
+        a village search); a map whose markers are projects or events says so.
     """
 
     lang: str
@@ -235,3 +241,14 @@ class MapDocument:
     tiles: tuple[TileSpec, ...]
     bounds: tuple[float, float, float, float]
     footer: str = ""
+    notes: tuple[str, ...] = ()
+    search: SearchText | None = None
+
+
+@dataclass(frozen=True)
+class SearchText:
+    """The texts of a map's search box: placeholder, accessible label, nothing found."""
+
+    placeholder: str
+    label: str
+    no_match: str

@@ -159,7 +159,9 @@ def document_data(doc: MapDocument) -> dict[str, Any]:
         "bounds": [round(b, 5) for b in doc.bounds],
         "paper": not doc.tiles,
         "footer": html.escape(doc.footer),
-        "text": {"noMatch": style.text("no_match", doc.lang)},
+        "text": {
+            "noMatch": doc.search.no_match if doc.search else style.text("no_match", doc.lang)
+        },
         "layers": [_layer_data(layer) for layer in doc.layers],
         "villages": {
             "ids": list(v.ids),
@@ -256,20 +258,34 @@ def _panel_html(panel: Panel, names: Sequence[str]) -> str:
     )
 
 
+def _notes_html(doc: MapDocument) -> str:
+    """The "数据说明" box: one item per data-quality note (empty when there is none)."""
+    if not doc.notes:
+        return ""
+    items = "".join(f"<li>{_e(note)}</li>" for note in doc.notes)
+    return (
+        f'<details id="rn-notes" class="rn-box" open><summary>'
+        f"{_e(style.text('notes', doc.lang))}</summary><ul>{items}</ul></details>"
+    )
+
+
 def _ui_html(doc: MapDocument) -> str:
     lang = doc.lang
     title = (
         f'<details id="rn-title" class="rn-box" open><summary>{_e(doc.title)}</summary>'
         f"<p>{_e(doc.subtitle)}</p></details>"
     )
+    placeholder = doc.search.placeholder if doc.search else style.text("search", lang)
+    label = doc.search.label if doc.search else style.text("search_label", lang)
     finder = (
         f'<div id="rn-search" class="rn-box" role="search">'
-        f'<input type="search" placeholder="{_e(style.text("search", lang))}" '
-        f'aria-label="{_e(style.text("search_label", lang))}" autocomplete="off">'
+        f'<input type="search" placeholder="{_e(placeholder)}" '
+        f'aria-label="{_e(label)}" autocomplete="off">'
         f"<ul hidden></ul></div>"
     )
     panel = _panel_html(doc.panel, doc.villages.names) if doc.panel is not None else ""
-    return f'<div id="rn-ui" hidden>{title}{finder}{panel}{_legend_html(doc)}</div>'
+    notes = _notes_html(doc)
+    return f'<div id="rn-ui" hidden>{title}{finder}{panel}{_legend_html(doc)}{notes}</div>'
 
 
 # --------------------------------------------------------------------------- folium

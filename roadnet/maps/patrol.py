@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from roadnet.county import County
+from roadnet.formatting import MISSING, format_percent
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
@@ -38,10 +39,12 @@ from roadnet.maps.document import (
     LegendSection,
     MapDocument,
     Panel,
+    SearchText,
     VillageClass,
     VillageLayer,
 )
 from roadnet.maps.geometry import TOLERANCE_M, bounds, to_lonlat
+from roadnet.maps.notes import quality_notes
 from roadnet.patrol.events import EVENT_KINDS
 from roadnet.patrol.report import PatrolReport
 from roadnet.timeparse import CHINA_STANDARD_TIME
@@ -165,6 +168,12 @@ def patrol_document(
         tiles=tiles,
         bounds=box,
         footer=style.text("source", lang, county=result.county),
+        notes=quality_notes(result, lang),
+        search=SearchText(
+            placeholder=style.text("search_events", lang),
+            label=style.text("search_events_label", lang),
+            no_match=style.text("no_event_match", lang),
+        ),
     )
 
 
@@ -255,9 +264,9 @@ def _pass_layer(result: PatrolReport, roads: gpd.GeoDataFrame, *, lang: str) -> 
         rows=tuple(
             (
                 str(int(r.passes)),
-                style.text("km", lang, value=f"{float(r.km):,.1f}"),
-                style.text("km", lang, value=f"{float(r.length_km):,.2f}"),
-                f"{float(r.share) * 100:.0f}%",
+                style.format_km(r.km, lang),
+                style.format_km(r.length_km, lang),
+                format_percent(r.share),
             )
             for r in table.itertuples(index=False)
         ),
@@ -285,13 +294,13 @@ def _unpatrolled_layer(
             rows_out.append(
                 (
                     str(int(r["passes"])),
-                    style.text("km", lang, value=f"{float(r['length_km']):,.2f}"),
-                    f"{float(r['share']) * 100:.0f}%",
+                    style.format_km(r["length_km"], lang),
+                    format_percent(r["share"]),
                 )
             )
         else:
             titles.append(road_id)
-            rows_out.append(("0", "—", "0%"))
+            rows_out.append(("0", MISSING, format_percent(0.0)))
     return FeatureLayer(
         key="unpatrolled",
         name=style.text("unpatrolled", lang, count=len(result.unpatrolled)),
@@ -336,7 +345,7 @@ def _vehicle_layers(
                 rows=tuple(
                     (
                         str(group["road_id"].iloc[a]),
-                        style.text("km", lang, value=f"{float(group['km'].iloc[a]):,.1f}"),
+                        style.format_km(group["km"].iloc[a], lang),
                     )
                     for a in at
                 ),
@@ -344,7 +353,7 @@ def _vehicle_layers(
                 z=415,
             )
         )
-        label = f"{vehicle} · {style.text('km', lang, value=f'{total:,.0f}')}"
+        label = f"{vehicle} · {style.format_km(total, lang)}"
         entries.append(LegendEntry("line", colour, label, size=3))
     return layers, entries
 

@@ -128,8 +128,19 @@ def write_map_png(
     ):
         fig = Figure(figsize=size_in, dpi=dpi, facecolor="white")
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.02, 0.04, 0.72, 0.80))
+        notes = notes_lines(doc, printable, cjk=printable.cjk)
+        below = min(0.022 * (len(notes) + 1), 0.16) if notes else 0.0
+        ax = fig.add_axes((0.02, 0.04 + below, 0.72, 0.80 - below))
         legend_ax = fig.add_axes((0.755, 0.04, 0.235, 0.80))
+        if notes:
+            fig.text(
+                0.02,
+                0.03 + below,
+                "\n".join(notes),
+                fontsize=7,
+                va="top",
+                color="#7a4a00",
+            )
         _draw_map(ax, doc, printable)
         _draw_legend(legend_ax, doc, printable)
         title = printable(doc.title, fallback="Map")
@@ -141,6 +152,35 @@ def write_map_png(
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
     return Path(path)
+
+
+_NOTES_MAX_LINES = 6
+
+
+def notes_lines(doc: MapDocument, printable: _Text | None = None, *, cjk: bool = True) -> list[str]:
+    """The "数据说明" lines printed under the PNG map (wrapped, at most 6 lines).
+
+    Parameters
+    ----------
+    doc
+        The map document (its ``notes``).
+    printable
+        Drops Chinese text when there is no CJK font (None: text as it is).
+    cjk
+        Whether the text is Chinese (wrapped at fewer characters).
+    """
+    if not doc.notes:
+        return []
+    show = printable or (lambda text, fallback="": text)
+    width = 75 if cjk else 140
+    lines = [show(style.text("notes", doc.lang), "Data notes")]
+    for note in doc.notes:
+        text = show(note)
+        if text:
+            lines += textwrap.wrap(f"· {text}", width=width, subsequent_indent="  ")
+    if len(lines) > _NOTES_MAX_LINES:
+        lines = [*lines[: _NOTES_MAX_LINES - 1], lines[_NOTES_MAX_LINES - 1][: width - 1] + "…"]
+    return lines
 
 
 @contextlib.contextmanager

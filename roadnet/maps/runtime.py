@@ -240,11 +240,13 @@ RUNTIME_JS = r"""
       var finder = document.getElementById("rn-search");
       var panel = document.getElementById("rn-panel");
       var legend = document.getElementById("rn-legend");
+      var notes = document.getElementById("rn-notes");
       control("topleft", title);
       control("topleft", finder);
       L.control.zoom({ position: "topleft" }).addTo(map);
       control("topright", panel);
       control("bottomright", legend);
+      control("bottomleft", notes);
       L.control.scale({ imperial: false, position: "bottomleft", maxWidth: 160 }).addTo(map);
       if (data.footer) { map.attributionControl.addAttribution(data.footer); }
       if (finder) { search(finder); }
@@ -255,7 +257,9 @@ RUNTIME_JS = r"""
         });
       }
       if (narrow()) {
-        [title, legend, panel].forEach(function (d) { if (d) { d.removeAttribute("open"); } });
+        [title, legend, panel, notes].forEach(function (d) {
+          if (d) { d.removeAttribute("open"); }
+        });
       } else if (legend && map.getSize().x > 900) {
         // keep the county clear of the open legend on a desktop screen
         map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
@@ -323,6 +327,12 @@ html, body { width: 100%; height: 100%; margin: 0; padding: 0; }
 #rn-panel li { cursor: pointer; padding: 2px 0; }
 #rn-panel li:hover b { text-decoration: underline; }
 #rn-panel .rn-note { margin-top: 4px; }
+#rn-notes { max-width: min(420px, calc(100vw - 80px)); }
+#rn-notes summary { color: #a15c00; }
+#rn-notes ul {
+  margin: 4px 0 0; padding-left: 18px; max-height: 28vh; overflow-y: auto; font-size: 12px;
+}
+#rn-notes li { margin: 2px 0; }
 .rn-popup-title { font-weight: 600; font-size: 15px; margin-bottom: 4px; }
 .rn-popup table { border-collapse: collapse; font-size: 13px; }
 .rn-popup th { text-align: left; color: #666; font-weight: normal; padding: 1px 10px 1px 0; }

@@ -35,6 +35,8 @@ from roadnet.maps.document import (
     VillageClass,
 )
 from roadnet.maps.geometry import TOLERANCE_M, bounds, to_lonlat
+from roadnet.maps.legend import line_legend
+from roadnet.maps.notes import merged_notes, quality_notes
 from roadnet.maps.villages import (
     action_panel,
     admin_array,
@@ -238,6 +240,22 @@ def scenario_document(
         )
         for line_id, name in line_names.items()
     ]
+    served_by = dict(
+        zip(
+            after_cov.lines["id"].astype(str),
+            after_cov.lines["villages_served"].astype(float),
+            strict=True,
+        )
+    )
+    ids = list(line_names)
+    line_entries = line_legend(
+        [colour_of[i] for i in ids],
+        [line_names[i] for i in ids],
+        np.array([served_by.get(i, 0.0) for i in ids]),
+        lang=lang,
+        entries=line_entries,
+        keep=frozenset(k for k, i in enumerate(ids) if i in new_lines),
+    )
     legend.append(
         LegendSection(
             title=style.text("bus_lines", lang),
@@ -275,6 +293,7 @@ def scenario_document(
         tiles=tiles,
         bounds=box,
         footer=style.text("source", lang, county=before_cov.county),
+        notes=merged_notes(quality_notes(result, lang), quality_notes(after_cov, lang)),
     )
 
 
@@ -340,7 +359,7 @@ def _line_layers(
     suffix = style.text("new_suffix", lang)
     rows = tuple(
         (
-            style.text("km", lang, value=f"{r.length_km:,.1f}"),
+            style.format_km(r.length_km, lang),
             str(int(r.stops)),
             str(int(r.villages_served)),
             str(int(r.villages_only_this_line)),

@@ -5,7 +5,8 @@ farmland 红, forest land 绿, none of these 灰); the parcel pieces a footprint
 shaded by land-use category (耕地 yellow, 林地 green, 草地 light green, 建设/道路 grey,
 水域 blue ...); basic farmland and the red line are drawn as outlines near the projects.
 Each project is also a marker at its footprint, so that the list (projects with their flags)
-and the search open it; popups give the figures in 亩 (2 decimals).
+and the search open it (the search box finds projects); popups give the figures in 亩 by
+the one rounding rule (one decimal, :mod:`roadnet.formatting`).
 
 Presentation only: the figures come from :class:`roadnet.siting.SitingResult`.
 """
@@ -37,10 +38,12 @@ from roadnet.maps.document import (
     LegendSection,
     MapDocument,
     Panel,
+    SearchText,
     VillageClass,
     VillageLayer,
 )
 from roadnet.maps.geometry import bounds, to_lonlat
+from roadnet.maps.notes import quality_notes
 from roadnet.siting import FLAG_LABELS, KIND_LABELS, SitingResult
 
 #: Footprint classes, most serious first: (flag, label key, colour).
@@ -232,6 +235,12 @@ def siting_document(
         tiles=tiles,
         bounds=_pad(box),
         footer=style.text("source", lang, county=result.county),
+        notes=quality_notes(result, lang),
+        search=SearchText(
+            placeholder=style.text("search_projects", lang),
+            label=style.text("search_projects_label", lang),
+            no_match=style.text("no_project_match", lang),
+        ),
     )
 
 
@@ -244,7 +253,7 @@ def _label(labels: Mapping[str, tuple[str, str]], key: object, zh: bool) -> str:
 
 def _mu(m2: object, lang: str) -> str:
     value = 0.0 if m2 is None or pd.isna(m2) else float(m2)  # type: ignore[arg-type]
-    return style.text("mu", lang, value=f"{value * MU_PER_M2:,.2f}")
+    return style.format_mu(value * MU_PER_M2, lang)
 
 
 def _project_names(projects: pd.DataFrame) -> list[str]:

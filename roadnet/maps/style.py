@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from roadnet.errors import ConfigError
+from roadnet.formatting import MISSING, format_count, is_missing
+from roadnet.formatting import format_km as _format_km
+from roadnet.formatting import format_mu as _format_mu
 
 LANGS = ("zh", "en")
 
@@ -86,6 +89,14 @@ CATEGORY_COLOURS: Mapping[str, str] = {
     "unclassified": "#f7f7f7",
 }
 
+#: Unserved villages by reason (``too_far`` keeps the red of "not served").
+REASON_COLOURS: Mapping[str, str] = {
+    "too_far": BAD,
+    "disconnected": "#f46d43",  # orange: a road piece with no stop
+    "off_network": "#7b3294",  # purple: far from every road
+}
+OTHER_LINES = "#9a9a9a"  # the "N other lines" legend entry
+
 #: Distinct colours for bus lines (no green or red: those mean served / not served).
 LINE_PALETTE = (
     "#1f78b4",
@@ -117,6 +128,10 @@ TOWNSHIP_OPACITY = 0.45
 RADIUS_MIN = 3.5
 RADIUS_MAX = 12.0
 NATURAL_SCALE = 0.55
+#: Above this many villages, dots are drawn smaller (area ∝ 1 / count), down to
+#: :data:`DENSE_SCALE_MIN` of their size, so that they do not hide the lines and roads.
+DENSE_VILLAGES = 300
+DENSE_SCALE_MIN = 0.4
 
 FONT_STACK = (
     'system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
@@ -193,6 +208,27 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "search_label": ("村庄搜索", "Village search"),
     "no_match": ("没有找到", "No village found"),
     "legend": ("图例", "Legend"),
+    "notes": ("数据说明", "Data notes"),
+    "search_projects": ("搜索项目…", "Search a project…"),
+    "search_projects_label": ("项目搜索", "Project search"),
+    "no_project_match": ("没有找到项目", "No project found"),
+    "search_events": ("搜索事件…", "Search an event…"),
+    "search_events_label": ("事件搜索", "Event search"),
+    "no_event_match": ("没有找到事件", "No event found"),
+    "other_lines": ("其他 {count} 条线路", "{count} other lines"),
+    "field_unserved_reason": ("未通客车原因", "Why not served"),
+    "reason_disconnected": (
+        "所在道路段与有站点的路网不连通",
+        "on a road piece not connected to any stop",
+    ),
+    "reason_off_network": ("距最近道路超过 {distance} 米", "more than {distance} m from any road"),
+    "reason_too_far": ("超出 {radius} 米服务半径", "beyond the {radius} m radius"),
+    "unserved_disconnected": (
+        "未通客车（道路段不连通）",
+        "Not served: road piece not connected",
+    ),
+    "unserved_off_network": ("未通客车（远离道路）", "Not served: far from any road"),
+    "unserved_too_far": ("未通客车（超出服务半径）", "Not served: beyond the radius"),
     "panel_unserved": ("未通客车建制村（{count}个）", "Villages not served ({count})"),
     "panel_unconnected": (
         "未通硬化路村庄（{count}个）",
@@ -335,11 +371,30 @@ def format_metres(value: float | None, lang: str) -> str:
     return text("metres", lang, value=f"{round(value):,}")
 
 
-def format_people(value: float | None, lang: str) -> str:
+def _absent(value: Any) -> bool:
+    """None, NaN, infinite or pandas NA."""
+    return is_missing(value) or type(value).__name__ in ("NAType", "NaTType")
+
+
+def format_people(value: Any, lang: str) -> str:
     """A population for a popup (``1,200 人``), or an em dash when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return text("people", lang, value=f"{int(value):,}")
+    if _absent(value):
+        return MISSING
+    return text("people", lang, value=format_count(value))
+
+
+def format_km(value: Any, lang: str) -> str:
+    """A length in km for a label or popup, by the one rounding rule (``0.7 公里``)."""
+    if _absent(value):
+        return MISSING
+    return text("km", lang, value=_format_km(value))
+
+
+def format_mu(value: Any, lang: str) -> str:
+    """An area in 亩 for a popup, by the one rounding rule (``12.3 亩``)."""
+    if _absent(value):
+        return MISSING
+    return text("mu", lang, value=_format_mu(value))
 
 
 def share_colour(share: float | None) -> str:
@@ -362,6 +417,17 @@ def share_legend(lang: str) -> list[tuple[str, str]]:
 def line_colour(position: int) -> str:
     """Colour of the bus line at ``position`` in the lines table."""
     return LINE_PALETTE[position % len(LINE_PALETTE)]
+
+
+def density_scale(count: int) -> float:
+    """Factor (≤ 1) applied to village dots on a map of ``count`` villages.
+
+    1 up to :data:`DENSE_VILLAGES` villages; above, sqrt(DENSE_VILLAGES / count), so the
+    ink of all dots together stays about the same, and never below :data:`DENSE_SCALE_MIN`.
+    """
+    if count <= DENSE_VILLAGES:
+        return 1.0
+    return max(DENSE_SCALE_MIN, math.sqrt(DENSE_VILLAGES / count))
 
 
 def village_radius(population: float | None, largest: float) -> float:

@@ -69,13 +69,18 @@ def draw_order(villages: pd.DataFrame) -> np.ndarray:
 
 
 def radii(villages: pd.DataFrame) -> np.ndarray:
-    """Dot radius in pixels: sqrt of population for administrative villages, rings smaller."""
+    """Dot radius in pixels: sqrt of population for administrative villages, rings smaller.
+
+    On a map with many villages every dot is smaller (:func:`roadnet.maps.style.density_scale`:
+    1,227 villages are drawn at half size), so the dots leave the lines and roads visible.
+    """
     population = population_array(villages)
     admin = admin_array(villages)
     largest = population_scale(population[admin])
-    out = np.array([style.village_radius(p, largest) for p in population])
-    natural = np.maximum(np.round(out * style.NATURAL_SCALE, 1), 3.0)
-    return np.where(admin, out, natural)
+    scale = style.density_scale(len(villages))
+    out = np.array([style.village_radius(p, largest) for p in population]) * scale
+    natural = np.maximum(out * style.NATURAL_SCALE, 3.0 * scale)
+    return np.round(np.where(admin, out, natural), 1)
 
 
 def village_layer(
@@ -160,13 +165,14 @@ def village_legend(
         ]
     sections = [LegendSection(title=style.text("villages", lang), entries=tuple(entries))]
     largest = population_scale(population_array(villages)[admin])
+    scale = style.density_scale(len(villages))
     if largest > 0:
         sizes = tuple(
             LegendEntry(
                 "dot",
                 "#9a9a9a",
                 style.format_people(value, lang),
-                size=style.village_radius(value, largest),
+                size=round(style.village_radius(value, largest) * scale, 1),
             )
             for value in _size_steps(largest)
         )

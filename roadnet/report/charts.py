@@ -44,7 +44,9 @@ def write_charts(figures: dict[str, Any], out: str | Path, *, lang: str = "zh") 
     names = font is not None  # Chinese place names need a CJK font in any language
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    year = f"{figures['year']}-en" if lang == "en" else str(figures["year"])
+    from roadnet.report.write import file_year
+
+    year = file_year(figures.get("year")) + ("-en" if lang == "en" else "")
     written: dict[str, Path] = {}
     with _style(font):
         cov = figures.get("coverage")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from roadnet.errors import RoadnetError
 from roadnet.patrol.sources import county_ledger, import_county
+from roadnet.report.period import project_year, timetable_year
 
 if TYPE_CHECKING:
     from roadnet.access import AccessResult
@@ -65,7 +66,8 @@ class AnnualReport:
     county
         County name.
     year
-        The report's year (patrol figures are those of this year, local time).
+        The report's year (patrol figures are those of this year, local time); None when
+        neither the options nor the data give one (the report then says so).
     coverage, access, patrol, siting
         The analyses' results; None when skipped.
     skipped
@@ -75,13 +77,17 @@ class AnnualReport:
     """
 
     county: str
-    year: int
+    year: int | None
     coverage: CoverageResult | None = None
     access: AccessResult | None = None
     patrol: PatrolReport | None = None
     siting: SitingResult | None = None
     skipped: dict[str, str] = field(default_factory=dict)
     ledger: Path | None = None
+    year_source: str | None = None
+    """Where :attr:`year` came from (a key of :data:`roadnet.report.period.YEAR_SOURCES`)."""
+    layers: tuple[str, ...] | None = None
+    """The layers the county defines (None: not known, the analyses' results are trusted)."""
 
 
 def compute_report(
@@ -102,8 +108,9 @@ def compute_report(
     county
         county.toml, a folder holding one, or a GeoPackage with the standard layer names.
     year
-        The report's year; None takes the year of the latest patrol month (or of the
-        projects, or last year).
+        The report's year; None takes it from the data (:mod:`roadnet.report.period`: the
+        latest patrol year, else the projects' year, else the timetable's year; None when
+        none of them has one).
     ledger
         The patrol ledger; None uses ``[patrol] ledger`` of county.toml or
         ``patrol-ledger.gpkg`` beside it. When it is missing or empty, the ``[patrol]
@@ -170,11 +177,24 @@ def compute_report(
         period = year if year is not None else "the period"
         skipped["patrol"] = f"the patrol ledger {ledger_file} has no trips in {period}"
         results.pop("patrol")
+    year_source: str | None = "option" if year is not None else None
+    if year is None and patrol_year:
+        year, year_source = patrol_year[0], "patrol"
     if year is None:
-        year = patrol_year[0] if patrol_year else _project_year(results.get("siting"))
+        siting = results.get("siting")
+        projects = siting.projects if siting is not None else None
+        if projects is None and shared is not None:
+            projects = shared.layers.get("projects")
+        year = project_year(projects)
+        year_source = "projects" if year is not None else None
+    if year is None:
+        year = timetable_year(manifest)
+        year_source = "timetable" if year is not None else None
     return AnnualReport(
         county=shared.name if shared is not None else manifest.name,
         year=year,
+        year_source=year_source,
+        layers=tuple(sorted(present)),
         coverage=results.get("coverage"),
         access=results.get("access"),
         patrol=results.get("patrol"),
@@ -268,11 +288,3 @@ def _patrol(
     if any(not m.startswith(str(latest)) for m in months):
         report = run(latest)  # the matches are cached in the ledger: this is quick
     return report
-
-
-def _project_year(siting: SitingResult | None) -> int:
-    fallback = dt.date.today().year - 1
-    if siting is None or "year" not in siting.projects.columns:
-        return fallback
-    years = siting.projects["year"].dropna()
-    return int(years.max()) if len(years) else fallback

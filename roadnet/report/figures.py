@@ -35,26 +35,85 @@ def report_figures(report: AnnualReport) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "county": report.county,
         "year": report.year,
+        "year_source": report.year_source,
         "skipped": dict(report.skipped),
     }
-    if report.coverage is not None:
-        doc["coverage"] = _coverage(report.coverage.to_json())
-    if report.access is not None:
-        doc["access"] = _access(report.access.to_json())
-    if report.patrol is not None:
-        doc["patrol"] = _patrol(report.patrol.to_json())
-    if report.siting is not None:
-        doc["siting"] = _siting(report.siting.to_json())
+    documents: dict[str, dict[str, Any]] = {}
+    for section in ("coverage", "access", "patrol", "siting"):
+        result = getattr(report, section)
+        if result is not None:
+            documents[section] = result.to_json()
+    if "coverage" in documents:
+        # without a townships layer there is no township figure to report (the villages'
+        # township field alone may name one township by its code and by its name)
+        towns = report.layers is None or "townships" in report.layers
+        doc["coverage"] = _coverage(documents["coverage"], townships=towns)
+    if "access" in documents:
+        doc["access"] = _access(documents["access"])
+    if "patrol" in documents:
+        doc["patrol"] = _patrol(documents["patrol"])
+    if "siting" in documents:
+        doc["siting"] = _siting(documents["siting"])
+    doc["data_quality"] = data_quality(report, documents)
     return doc
 
 
-def _coverage(doc: dict[str, Any]) -> dict[str, Any]:
+def data_quality(
+    report: AnnualReport, documents: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Every data-quality note of the report's analyses, once each, in section order.
+
+    A note is read from the result's ``quality`` when it has one, else from its JSON's
+    ``data_quality``; the county's own notes, which every analysis repeats, are listed once.
+
+    Returns
+    -------
+    list of dict
+        ``section``, ``key``, ``text_zh``, ``text_en`` and the note's figures.
+    """
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for section in ("coverage", "access", "patrol", "siting"):
+        result = getattr(report, section)
+        if result is None:
+            continue
+        notes = _notes_of(result, (documents or {}).get(section))
+        for key, note in notes.items():
+            text_zh = str(note.get("message_zh") or note.get("message") or "")
+            text_en = str(note.get("message") or text_zh)
+            if not text_zh or (key, text_zh) in seen:
+                continue
+            seen.add((key, text_zh))
+            keys = ("layer", "count", "km", "area_m2", "share", "rule")
+            figures: dict[str, Any] = {k: note[k] for k in keys if k in note}
+            out.append(
+                {"section": section, "key": key, "text_zh": text_zh, "text_en": text_en, **figures}
+            )
+    return out
+
+
+def _notes_of(result: Any, document: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    quality = getattr(result, "quality", None)
+    if quality is not None and hasattr(quality, "to_json"):
+        found = quality.to_json()
+        return found if isinstance(found, dict) else {}
+    if document is None:
+        document = result.to_json()
+    found = document.get("data_quality") or {}
+    return found if isinstance(found, dict) else {}
+
+
+def _coverage(doc: dict[str, Any], *, townships: bool = True) -> dict[str, Any]:
     s = doc["summary"]
+    if not townships:
+        s = {**s, "townships_total": None, "townships_served": None}
+        doc = {**doc, "townships": []}
     keys = ["lines", "vehicles", "vehicles_required", "townships_total", "townships_served"]
     keys += ["villages_total", "villages_served", "village_rate", "population_total"]
     keys += ["population_served"]
     out = {k: s.get(k) for k in keys}
-    out["vehicles_short"] = int(s.get("vehicles_short") or 0)
+    # without a fleet layer the buses are not known, and so neither is a shortfall
+    out["vehicles_short"] = None if s.get("vehicles") is None else int(s.get("vehicles_short") or 0)
     total = s.get("population_total") or 0
     out["population_rate"] = round(s["population_served"] / total, 4) if total else None
     out["townships"] = [
@@ -77,6 +136,14 @@ def _access(doc: dict[str, Any]) -> dict[str, Any]:
         for k in ("villages_total", "villages_connected", "connected_rate", "rai", "paved_km")
     }
     out["roads_km"] = s.get("roads_km")
+    out["unknown_surface"] = {
+        "km": s.get("unknown_surface_km") or 0.0,
+        "share": s.get("unknown_surface_share"),
+        "rule": s.get("unknown_surface_rule", "unpaved"),
+        "villages_connected_range": s.get("villages_connected_range"),
+    }
+    seat = doc.get("seat") or {}
+    out["seat"] = {k: seat.get(k) for k in ("id", "name", "source")}
     out["villages_unconnected"] = s["villages_total"] - s["villages_connected"]
     admin = [c for c in doc.get("candidates", []) if c.get("kind") == "administrative"]
     out["unconnected_listed"] = [
@@ -111,8 +178,13 @@ def _siting(doc: dict[str, Any]) -> dict[str, Any]:
     keys += ["eco_redline_mu", "compensation_mu", "projects_basic_farmland"]
     keys += ["projects_eco_redline"]
     years = sorted({int(p["year"]) for p in counted if p.get("year") is not None})
+    checked = s.get("layers_checked") or {}
     out: dict[str, Any] = {"projects": s["projects"], "by_kind": by_kind, "years": years}
     out.update({k: s.get(k) for k in keys})
+    out["layers_checked"] = {
+        "basic_farmland": bool(checked.get("basic_farmland", True)),
+        "eco_redline": bool(checked.get("eco_redline", True)),
+    }
     out["basic_farmland_projects"] = [
         p["name"] for p in counted if "basic_farmland" in p.get("flags", [])
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from roadnet.formatting import is_missing
 from roadnet.io.atomic import write_text
 
 if TYPE_CHECKING:
@@ -40,8 +41,28 @@ class ReportFiles:
         return [self.markdown, self.docx, self.xlsx, self.json, *self.charts.values()]
 
 
+def file_year(year: int | None) -> str:
+    """The year part of the report's file names (``undated`` when the year is not known)."""
+    return "undated" if year is None else str(year)
+
+
+def without_missing(value: Any) -> Any:
+    """``value`` with every None, NaN or infinite entry left out (recursively).
+
+    The report's JSON holds only figures the data gives: a figure that is not known is
+    absent, never ``null`` or ``NaN``.
+    """
+    if isinstance(value, dict):
+        return {k: without_missing(v) for k, v in value.items() if not is_missing(v)}
+    if isinstance(value, list | tuple):
+        return [without_missing(v) for v in value if not is_missing(v)]
+    return value
+
+
 def write_report(report: AnnualReport, out: str | Path, *, lang: str = "zh") -> ReportFiles:
     """Write ``report-<year>.md``, ``.docx``, ``.xlsx``, ``.json`` and the charts to ``out``.
+
+    ``<year>`` is ``undated`` when neither the options nor the data give a year.
 
     Parameters
     ----------
@@ -64,7 +85,7 @@ def write_report(report: AnnualReport, out: str | Path, *, lang: str = "zh") -> 
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"report-{report.year}" if lang != "en" else f"report-{report.year}-en"
+    stem = f"report-{file_year(report.year)}" + ("-en" if lang == "en" else "")
     figures = report_figures(report)
     figures["lang"] = lang
     charts = write_charts(figures, folder, lang=lang)
@@ -76,6 +97,7 @@ def write_report(report: AnnualReport, out: str | Path, *, lang: str = "zh") -> 
     xlsx = write_report_workbook(report, figures, folder / f"{stem}.xlsx", lang=lang)
     figures["charts"] = {k: p.name for k, p in charts.items()}
     js = write_text(
-        folder / f"{stem}.json", json.dumps(figures, ensure_ascii=False, indent=2, default=str)
+        folder / f"{stem}.json",
+        json.dumps(without_missing(figures), ensure_ascii=False, indent=2, default=str),
     )
     return ReportFiles(markdown=md, docx=docx, xlsx=xlsx, json=js, charts=charts, figures=figures)
