@@ -97,7 +97,7 @@ def coverage(
     console = make_console()
     console.print(result.headline(lang=lang), highlight=False)
     for note in result.notes(lang=lang):
-        console.print(note, style="yellow", highlight=False)
+        console.print(note, style="yellow", highlight=False, soft_wrap=True)
     _print_tables(console, result, lang=lang)
     if result.network is not None:
         n = result.network

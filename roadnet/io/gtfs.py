@@ -43,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+from pandas.api.types import union_categoricals
 from shapely.geometry import LineString, Point
 
 from roadnet.errors import LayerError, ReadError, RoadnetError
@@ -67,14 +68,14 @@ class GtfsLimits:
         ... to more than this many bytes is refused (GTFS text compresses 5-20 times).
     max_line_bytes
         A line longer than this (bytes) is refused: GTFS lines are short.
-    chunk_rows
-        Rows read at a time.
+    block_bytes
+        Bytes of whole lines parsed at a time (memory per chunk is a few times this).
     """
 
     max_ratio: float = 100.0
     ratio_applies_bytes: int = 50 * 1024 * 1024
-    max_line_bytes: int = 1024 * 1024
-    chunk_rows: int = 200_000
+    max_line_bytes: int = 64 * 1024
+    block_bytes: int = 4 * 1024 * 1024
 
 
 def _excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
@@ -343,60 +344,49 @@ class _Feed:
     def chunks(
         self, name: str, *, usecols: tuple[str, ...] | None = None
     ) -> Iterator[tuple[int, pd.DataFrame]]:
-        """The file's rows as strings, in chunks: (first row's line number, chunk).
+        """The file's rows as strings, in chunks of about a block of bytes each.
 
-        Column names are cleaned (blanks, BOM, quotes); values are stripped. Only ``usecols``
-        are kept when given. Required columns are checked on the header.
+        Yields (line number of the chunk's first row, chunk). Column names are cleaned
+        (blanks, BOM, quotes); values are stripped; only ``usecols`` are kept when given.
+        Required columns are checked on the header, before any row is read. Memory stays
+        within a few blocks whatever the file holds.
         """
         columns = _COLUMNS[name]
         source = self.source(name)
         wanted = set(usecols) if usecols is not None else None
         with self._stream(name) as raw:
-            stream = io.BufferedReader(_LineGuard(raw, self.limits.max_line_bytes))
             try:
-                reader = pd.read_csv(
-                    stream,
-                    dtype=object,  # plain Python strings: hashing and isin stay fast
-                    keep_default_na=False,
-                    na_filter=False,
-                    skipinitialspace=True,
-                    encoding="utf-8-sig",
-                    chunksize=self.limits.chunk_rows,
-                    usecols=(lambda c: _clean_column(c) in wanted) if wanted else None,
-                )
-                line = 2
-                first = True
-                for chunk in reader:
-                    chunk.columns = [_clean_column(c) for c in chunk.columns]
-                    chunk = chunk.loc[:, ~chunk.columns.duplicated()]
-                    if first:
-                        self._check_columns(name, list(chunk.columns), columns)
-                        first = False
-                    for column in chunk.columns:
-                        chunk[column] = _stripped(chunk[column])
-                    yield line, chunk.reset_index(drop=True)
-                    line += len(chunk)
-                if first:
-                    yield line, pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+                blocks = _blocks(raw, self.limits.block_bytes, self.limits.max_line_bytes)
+                header = next(blocks, None)
+                if header is None or not header[1].strip(b"\xef\xbb\xbf \t\r\n"):
+                    if name in REQUIRED_FILES:
+                        raise ReadError(f"{source}: the file is empty; a GTFS feed needs its rows")
+                    yield 2, pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+                    return
+                head = header[1]
+                names = [_clean_column(c) for c in _parse(head, None).columns]
+                self._check_columns(name, names, columns)
+                empty = True
+                for line, block in blocks:
+                    empty = False
+                    yield line, _tidy(_parse(head + block, wanted))
+                if empty:
+                    yield 2, _tidy(_parse(head, wanted))
             except RoadnetError:
                 raise
             except _LineTooLong as exc:
+                what = "a quoted field from line" if exc.quoted else "line"
                 raise ReadError(
-                    f"{source}: a line is longer than {format_count(exc.limit)} bytes (it starts "
-                    f"{_excerpt(exc.head)}); GTFS lines are short: this is not a GTFS table"
+                    f"{source}: {what} {format_count(exc.line)} runs on for more than "
+                    f"{format_count(exc.limit)} bytes (it starts {_excerpt(exc.head)}); GTFS "
+                    "lines are short: this is not a GTFS table (or a quote is not closed)"
                 ) from None
             except UnicodeDecodeError as exc:
                 raise ReadError(
                     f"{source}: is not UTF-8 text ({exc.reason}); GTFS files are UTF-8: re-save "
                     "the file as UTF-8"
                 ) from None
-            except pd.errors.EmptyDataError:
-                if name in REQUIRED_FILES:
-                    raise ReadError(
-                        f"{source}: the file is empty; a GTFS feed needs its rows"
-                    ) from None
-                yield 2, pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-            except (pd.errors.ParserError, ValueError) as exc:
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
                 raise ReadError(
                     f"{source}: not a readable CSV table ({_cut(str(exc).strip())}); check "
                     "quoting and the number of commas on that line"
@@ -433,39 +423,89 @@ class _Feed:
 
 
 class _LineTooLong(Exception):
-    def __init__(self, limit: int, head: bytes) -> None:
+    def __init__(self, line: int, limit: int, head: bytes, *, quoted: bool = False) -> None:
         super().__init__(limit)
+        self.line = line
         self.limit = limit
-        self.head = head.decode("utf-8", errors="replace")
+        self.quoted = quoted
+        self.head = head[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
 
 
-class _LineGuard(io.RawIOBase):
-    """A raw stream that refuses a line longer than ``limit`` bytes (junk, not a table)."""
+def _blocks(raw: IO[bytes], block_bytes: int, max_line: int) -> Iterator[tuple[int, bytes]]:
+    """The header line, then blocks of whole rows of about ``block_bytes`` each.
 
-    def __init__(self, raw: IO[bytes], limit: int) -> None:
-        self._raw = raw
-        self._limit = limit
-        self._run = 0  # bytes since the last newline
-        self._head = b""
+    Yields (line number of the block's first line, bytes). A block ends at a newline
+    outside quotes (a quoted field may hold a line break). A line longer than ``max_line``
+    bytes, or a quoted field running on for several blocks, raises :class:`_LineTooLong`
+    as soon as it is seen: memory stays within a few blocks.
+    """
+    buffer = b""
+    while (cut := buffer.find(b"\n")) < 0:
+        if len(buffer) > max_line:
+            raise _LineTooLong(1, max_line, buffer)
+        data = raw.read(max_line + 1)
+        if not data:
+            if buffer:
+                yield 1, buffer + b"\n"
+            return
+        buffer += data
+    yield 1, buffer[: cut + 1]
+    carry = buffer[cut + 1 :]
+    line = 2
+    while True:
+        data = raw.read(block_bytes)
+        buffer = carry + data
+        if not data:
+            if buffer.strip():
+                yield line, buffer
+            return
+        tail = len(buffer) - (buffer.rfind(b"\n") + 1)
+        if tail > max_line:
+            start = len(buffer) - tail
+            raise _LineTooLong(line + buffer.count(b"\n"), max_line, buffer[start:])
+        cut = _last_row_end(buffer)
+        if cut < 0:
+            if len(buffer) > 4 * block_bytes:
+                raise _LineTooLong(line, 4 * block_bytes, buffer, quoted=True)
+            carry = buffer
+            continue
+        yield line, buffer[: cut + 1]
+        line += buffer.count(b"\n", 0, cut + 1)
+        carry = buffer[cut + 1 :]
 
-    def readable(self) -> bool:
-        return True
 
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        newline = data.rfind(b"\n")
-        if newline < 0:
-            if self._run == 0:
-                self._head = data[:EXCERPT_CHARS]
-            self._run += n
-        else:
-            self._run = n - newline - 1
-            self._head = data[newline + 1 : newline + 1 + EXCERPT_CHARS]
-        if self._run > self._limit:
-            raise _LineTooLong(self._limit, self._head)
-        return n
+def _last_row_end(buffer: bytes) -> int:
+    """Position of the last newline of ``buffer`` outside quotes; -1 if none.
+
+    ``buffer`` starts outside quotes; a doubled quote inside a field keeps the parity.
+    """
+    cut = buffer.rfind(b"\n")
+    if cut >= 0 and buffer.count(b'"', 0, cut) % 2:
+        # the last quote before it opens a field still open there: end before that quote
+        cut = buffer.rfind(b"\n", 0, buffer.rfind(b'"', 0, cut))
+    return cut
+
+
+def _tidy(chunk: pd.DataFrame) -> pd.DataFrame:
+    """Clean column names (blanks, BOM, quotes), drop repeated ones, strip the values."""
+    chunk.columns = [_clean_column(c) for c in chunk.columns]
+    chunk = chunk.loc[:, ~chunk.columns.duplicated()]
+    for column in chunk.columns:
+        chunk[column] = _stripped(chunk[column])
+    return chunk.reset_index(drop=True)
+
+
+def _parse(data: bytes, wanted: set[str] | None) -> pd.DataFrame:
+    """A block of CSV text (with its header line) as a table of strings."""
+    return pd.read_csv(
+        io.BytesIO(data),
+        dtype=object,  # plain Python strings: hashing and isin stay fast
+        keep_default_na=False,
+        na_filter=False,
+        skipinitialspace=True,
+        encoding="utf-8-sig",
+        usecols=(lambda c: _clean_column(c) in wanted) if wanted else None,
+    )
 
 
 def _clean_column(name: object) -> str:
@@ -641,26 +681,34 @@ def _read_stop_times(feed: _Feed) -> pd.DataFrame:
         departure = _times(chunk, "departure_time", source, line)
         arrival = _times(chunk, "arrival_time", source, line)
         parts.append(
-            pd.DataFrame(
-                {
-                    "trip_id": chunk["trip_id"].to_numpy(dtype=object),
-                    "stop_id": chunk["stop_id"].to_numpy(dtype=object),
-                    "sequence": sequence,
-                    "start": np.where(np.isnan(departure), arrival, departure),
-                    "end": np.where(np.isnan(arrival), departure, arrival),
-                }
-            )
+            {
+                # categorical: a few bytes a row, whatever the ids
+                "trip_id": pd.Categorical(chunk["trip_id"].to_numpy(dtype=object)),
+                "stop_id": pd.Categorical(chunk["stop_id"].to_numpy(dtype=object)),
+                "sequence": sequence,
+                "start": np.where(np.isnan(departure), arrival, departure),
+                "end": np.where(np.isnan(arrival), departure, arrival),
+            }
         )
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    for column in ("trip_id", "stop_id"):
-        frame[column] = frame[column].astype(object)
-    return frame
+        del chunk
+    columns: dict[str, Any] = {}
+    for column in list(parts[0]):  # one column at a time, freeing the parts' copies
+        pieces = [part.pop(column) for part in parts]
+        if column in ("trip_id", "stop_id"):
+            columns[column] = union_categoricals(pieces) if len(pieces) > 1 else pieces[0]
+        else:
+            columns[column] = np.concatenate(pieces)
+        del pieces
+    return pd.DataFrame(columns, copy=False)
 
 
 def _ordered_stop_times(stop_times: pd.DataFrame, trips: pd.DataFrame) -> pd.DataFrame:
     """Stop times sorted by trip (trips.txt order) and sequence."""
     order = pd.Series(np.arange(len(trips)), index=trips["trip_id"].to_numpy())
-    table = stop_times.assign(trip_order=stop_times["trip_id"].map(order).to_numpy())
+    trip_ids = stop_times["trip_id"].astype("category").array
+    by_category = order.reindex(trip_ids.categories.astype(object)).to_numpy(dtype=float)
+    trip_order = np.where(trip_ids.codes >= 0, by_category[trip_ids.codes], np.nan)
+    table = stop_times.assign(trip_order=trip_order)
     table = table.sort_values(["trip_order", "sequence"], kind="stable").reset_index(drop=True)
     return table.rename(columns={"start": "time"})
 
@@ -724,14 +772,20 @@ def _trips_by_route(
     feed: _Feed, stop_times: pd.DataFrame, trips: pd.DataFrame
 ) -> dict[str, list[_Trip]]:
     """Each route's trips that have stop times, in trips.txt order."""
-    trip_ids = stop_times["trip_id"].to_numpy(dtype=object)
-    stop_ids = stop_times["stop_id"].to_numpy(dtype=object)
+    trip_cat = stop_times["trip_id"].astype("category").array
+    stop_cat = stop_times["stop_id"].astype("category").array
+    trip_codes = trip_cat.codes
+    trip_names = trip_cat.categories.to_numpy(dtype=object)
+    stop_names = stop_cat.categories.to_numpy(dtype=object)
     # stop_times is sorted by trip: each trip is one run of rows
-    starts = np.flatnonzero(np.r_[True, trip_ids[1:] != trip_ids[:-1]])[: len(trip_ids)]
-    ends = np.r_[starts[1:], len(trip_ids)][: len(starts)]
-    patterns = {trip_ids[a]: tuple(stop_ids[a:b]) for a, b in zip(starts, ends, strict=True)}
+    starts = np.flatnonzero(np.r_[True, trip_codes[1:] != trip_codes[:-1]])[: len(trip_codes)]
+    ends = np.r_[starts[1:], len(trip_codes)][: len(starts)]
+    patterns = {
+        trip_names[trip_codes[a]]: tuple(stop_names[stop_cat.codes[a:b]])
+        for a, b in zip(starts, ends, strict=True)
+    }
     # the first time given along the trip, and the last
-    grouped = stop_times.groupby("trip_id", sort=False)
+    grouped = stop_times.groupby("trip_id", sort=False, observed=True)
     first_times = grouped["time"].first().to_dict()
     last_times = grouped["end"].last().to_dict()
     repeated = _frequencies(feed)
