@@ -187,6 +187,11 @@ class CoverageResult:
         people = format_count(s["population_served"])
         radius = format_count(s["radius_m"])
         rate = format_percent(s["village_rate"])
+        # no village gives a population: leave it out rather than print "0 people"
+        unknown_people = (
+            s["villages_total"] > 0
+            and s.get("villages_without_population") == (s["villages_total"])
+        )
         if lang == "en":
             buses = "" if is_missing(vehicles) else f", {format_count(vehicles)} buses"
             towns = (
@@ -195,9 +200,10 @@ class CoverageResult:
                 else f"{format_count(s['townships_served'])} of "
                 f"{format_count(s['townships_total'])} townships and "
             )
+            people_en = "" if unknown_people else f", {people} people"
             return (
                 f"{lines} lines{buses} serve {towns}{villages} of {total} administrative "
-                f"villages ({rate}), {people} people, within {radius} m ({s['metric']})."
+                f"villages ({rate}){people_en}, within {radius} m ({s['metric']})."
             )
         buses = "" if is_missing(vehicles) else f"、{format_count(vehicles)} 辆车"
         towns = (
@@ -207,10 +213,11 @@ class CoverageResult:
             f"（共 {format_count(s['townships_total'])} 个）、"
         )
         metric = "路网距离" if s["metric"] == "network" else "直线距离"
+        people_zh = "" if unknown_people else f"服务人口 {people} 人"
         return (
             f"{lines} 条线路{buses}，覆盖 {towns}{villages} 个建制村"
             f"（共 {total} 个，通客车率 {rate}），"
-            f"服务人口 {people} 人（{metric} {radius} 米以内）。"
+            f"{people_zh}（{metric} {radius} 米以内）。"
         )
 
     def notes(self, *, lang: str = "zh") -> list[str]:
@@ -382,6 +389,7 @@ def compute_coverage(
         "villages_disconnected": int((disconnected & admin).sum()),
         "villages_disconnected_near_stop": int((disconnected & admin & near_stop).sum()),
         "population_total": int(out.loc[admin, "population"].fillna(0).sum()),
+        "villages_without_population": int(out.loc[admin, "population"].isna().sum()),
         "population_served": int(out.loc[admin & served, "population"].fillna(0).sum()),
         "natural_villages_total": int((~admin).sum()),
         "natural_villages_served": int((served & ~admin).sum()),

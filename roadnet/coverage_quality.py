@@ -15,6 +15,8 @@ Coverage states what it met instead of guessing silently:
 - ``lines_same_name``: lines sharing a name that were not merged (stops far apart).
 - ``lines_without_timetable``: lines with neither trips per day nor a headway (one bus each
   is assumed).
+- ``population_missing``: administrative villages without a population figure (counted as
+  0 people; the headline leaves the population out when no village gives one).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def coverage_notes(
         _directions_paired(pairing, drawn),
         _lines_same_name(pairing),
         _lines_without_timetable(lines),
+        _population_missing(villages),
     )
 
 
@@ -86,16 +89,26 @@ def _villages_disconnected(
     near = int(cut["near_stop"].astype(bool).sum())
     radius = format_count(radius_m)
     hint_zh, hint_en = _join_hint(pieces)
+    if near:
+        near_zh = f"其中 {format_count(near)} 个直线 {radius} 米内有站点，说明路网有断口"
+        near_en = (
+            f"{format_count(near)} of them {'has' if near == 1 else 'have'} a stop within "
+            f"{radius} m in a straight line: "
+            "the road network has a gap"
+        )
+    else:
+        near_zh = f"直线 {radius} 米内也都没有站点"
+        near_en = f"none of them has a stop within {radius} m in a straight line either"
     return QualityNote(
         "villages_disconnected",
         text_zh=(
             f"{format_count(n)} 个建制村所在路段与有站点的路网不连通，按未通客车计"
-            f"（其中 {format_count(near)} 个直线 {radius} 米内有站点，说明路网有断口）；{hint_zh}"
+            f"（{near_zh}）；{hint_zh}"
         ),
         text_en=(
-            f"{format_count(n)} administrative villages lie on road pieces that no bus stop's "
-            f"road reaches and count as unserved ({format_count(near)} of them have a stop "
-            f"within {radius} m in a straight line: the road network has a gap); {hint_en}"
+            f"{_n(n, 'administrative village lies', 'administrative villages lie')} on road "
+            f"pieces that no bus stop's road reaches and count as unserved ({near_en}); "
+            f"{hint_en}"
         ),
         layer="villages",
         count=n,
@@ -113,7 +126,8 @@ def _join_hint(pieces: dict[str, Any] | None) -> tuple[str, str]:
         return (
             f"{format_count(len(gaps))} 个这样的路段离有站点的路网不到 {n} 米，"
             f"可用 --join {n} 接通断头路后重算",
-            f"{format_count(len(gaps))} such pieces are within {n} m of a road with a stop: "
+            f"{_n(len(gaps), 'such piece is', 'such pieces are')} within {n} m of a road "
+            "with a stop: "
             f"run again with --join {n} to join the dangling ends",
         )
     return (
@@ -139,9 +153,9 @@ def _stops_disconnected(stops: pd.DataFrame, radius_m: float) -> QualityNote | N
             "或用 --join N 接通 N 米以内的断头路"
         ),
         text_en=(
-            f"{format_count(n)} bus stops lie on road pieces that hold no village and reach "
-            f"none along roads ({format_count(near)} of them have a village within {radius} m "
-            "in a straight line); check the roads layer for gaps or use --join N to join "
+            f"{_n(n, 'bus stop lies', 'bus stops lie')} on road pieces that hold no village "
+            f"and reach none along roads ({format_count(near)} of them within {radius} m of a "
+            "village in a straight line); check the roads layer for gaps or use --join N to join "
             "dangling ends within N m"
         ),
         layer="bus_stops",
@@ -171,7 +185,8 @@ def _stops_off_network(
             f"道路图层可能没有覆盖线路全程{counted_zh}"
         ),
         text_en=(
-            f"{format_count(n)} bus stops ({format_percent(share)}) are more than {limit} m "
+            f"{_n(n, 'bus stop', 'bus stops')} ({format_percent(share)}) "
+            f"{'is' if n == 1 else 'are'} more than {limit} m "
             f"from every road: the roads layer may not cover the whole line{counted_en}"
         ),
         layer="bus_stops",
@@ -202,12 +217,14 @@ def _directions_paired(pairing: LinePairing, drawn: pd.DataFrame) -> QualityNote
             "长度取两个方向的平均，车辆按合并后的班次计）"
         )
         parts_en.append(
-            f"{format_count(len(named))} drawn as two lines of one name were merged (stops of "
+            f"{format_count(len(named))} drawn as two lines of one name merged (stops of "
             "both directions, length the mean of both, vehicles from the pair's timetable)"
         )
     if routes:
         parts_zh.append(f"GTFS 中同一线路（route）含两个方向班次的 {format_count(len(routes))} 条")
-        parts_en.append(f"{format_count(len(routes))} GTFS routes run trips in both directions")
+        parts_en.append(
+            f"{_n(len(routes), 'GTFS route runs', 'GTFS routes run')} trips in both directions"
+        )
     return QualityNote(
         "directions_paired",
         text_zh=(
@@ -215,7 +232,7 @@ def _directions_paired(pairing: LinePairing, drawn: pd.DataFrame) -> QualityNote
             + "；".join(parts_zh)
         ),
         text_en=(
-            f"{format_count(n)} lines count both directions as one line "
+            f"{_n(n, 'line counts', 'lines count')} both directions as one line "
             f"({_names(names, 'en')}): " + "; ".join(parts_en)
         ),
         layer="bus_lines",
@@ -233,15 +250,15 @@ def _lines_same_name(pairing: LinePairing) -> QualityNote | None:
     return QualityNote(
         "lines_same_name",
         text_zh=(
-            f"{format_count(len(names))} 个线路名称由多条线路共用，但站点相距较远且没有上下行"
-            f"字段说明，未合并，按不同线路计（{_names(names, 'zh')}）；如是同一线路的两个方向，"
+            f"{format_count(len(names))} 个线路名称由多条线路共用，但站点不重合（或方向字段"
+            f"相同），未合并，按不同线路计（{_names(names, 'zh')}）；如是同一线路的两个方向，"
             "请加“方向”字段（上行/下行）"
         ),
         text_en=(
-            f"{format_count(len(names))} line names are shared by lines whose stops lie far "
-            f"apart and no direction field pairs them; counted as separate lines "
-            f"({_names(names, 'en')}); if they are the two directions of one route, add a "
-            "'direction' field (up/down)"
+            f"{_n(len(names), 'line name is', 'line names are')} shared by lines that were not "
+            "merged (their stops do not overlap, or their direction field is the same); "
+            f"counted as separate lines ({_names(names, 'en')}); if they are the two directions "
+            "of one route, add a 'direction' field (up/down)"
         ),
         layer="bus_lines",
         count=len(ids),
@@ -265,7 +282,7 @@ def _lines_without_timetable(lines: pd.DataFrame) -> QualityNote | None:
             "需配车辆按每条 1 辆计；请填写“班次”或“发车间隔”字段"
         ),
         text_en=(
-            f"{format_count(n)} lines give neither trips per day nor a headway "
+            f"{_n(n, 'line gives', 'lines give')} neither trips per day nor a headway "
             f"({_names(names, 'en')}); one bus each is assumed: fill in trips_per_day or "
             "headway_min"
         ),
@@ -274,6 +291,37 @@ def _lines_without_timetable(lines: pd.DataFrame) -> QualityNote | None:
         share=n / len(lines),
         rule="one_bus",
         ids=tuple(str(i) for i in assumed["id"]),
+    )
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    """``count`` and the English words that agree with it."""
+    return f"{format_count(count)} {singular if count == 1 else plural}"
+
+
+def _population_missing(villages: pd.DataFrame) -> QualityNote | None:
+    if "population" not in villages.columns or villages.empty:
+        return None
+    missing = villages[villages["population"].isna().to_numpy()]
+    if missing.empty:
+        return None
+    n = len(missing)
+    return QualityNote(
+        "population_missing",
+        text_zh=(
+            f"{format_count(n)} 个建制村（占 {format_percent(n / len(villages))}）没有人口数，"
+            "服务人口按 0 计；请填写“人口”字段"
+        ),
+        text_en=(
+            f"{_n(n, 'administrative village has', 'administrative villages have')} no "
+            f"population figure ({format_percent(n / len(villages))}), counted as 0 people: "
+            "fill in the population field"
+        ),
+        layer="villages",
+        count=n,
+        share=n / len(villages),
+        rule="zero",
+        ids=tuple(str(i) for i in missing["id"]),
     )
 
 

@@ -350,7 +350,7 @@ def test_stops_off_network_are_printed_in_the_notes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "注意：1 个站点（占 33.3%）距最近道路超过 1,000 米" in out
     assert main(["coverage", str(toml), "--lang", "en"]) == 0
-    assert "Note: 1 bus stops (33.3%) are more than 1,000 m from every road" in (
+    assert "Note: 1 bus stop (33.3%) is more than 1,000 m from every road" in (
         capsys.readouterr().out
     )
 
@@ -480,3 +480,18 @@ def test_no_fleet_layer_prints_no_none(tmp_path, capsys):
     doc = _json(tmp_path / "c.json")
     assert doc["summary"]["vehicles"] is None  # the key stays; null is fine in JSON
     assert "data_quality" in doc
+
+
+def test_population_not_given_is_said_not_printed_as_zero(tmp_path, capsys):
+    toml = countyfixture.write_county(tmp_path)
+    result = compute_coverage(load_county(toml))
+    note = result.quality.get("population_missing")
+    assert note is not None and (note.count, note.ids) == (1, ("150125200203",))  # 李家窑
+    assert "服务人口 1,650 人" in result.headline()  # the others give theirs
+    layers = countyfixture.layers()
+    layers["villages"] = layers["villages"].drop(columns="人口")
+    toml = _write(tmp_path / "none", layers)
+    assert main(["coverage", str(toml)]) == 0
+    out = capsys.readouterr().out
+    assert "服务人口" not in out.splitlines()[0] + out.splitlines()[1]
+    assert "注意：4 个建制村（占 100.0%）没有人口数" in out
