@@ -5,6 +5,7 @@ references of the 2 km rule, and the Böblingen extracts with their disconnected
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -83,7 +84,7 @@ def _reference_network(roads: gpd.GeoDataFrame, sources, targets) -> np.ndarray:
     segments = []
     for line in roads.geometry:
         coords = [tuple(np.round(c, 2)) for c in shapely.get_coordinates(line)]
-        for a, b in zip(coords[:-1], coords[1:], strict=True):
+        for a, b in itertools.pairwise(coords):
             if a == b:
                 continue
             w = float(np.hypot(a[0] - b[0], a[1] - b[1]))
