@@ -38,6 +38,7 @@ from roadnet.formatting import format_count, format_percent, is_missing
 from roadnet.lines import ServiceParams, fleet_requirement, line_operations, pair_directions
 from roadnet.network import (
     RoadGraph,
+    Snap,
     build_graph,
     describe_graph,
     distances_from_sources,
@@ -441,7 +442,7 @@ def _unserved_reasons(
 
 
 def _pieces(
-    graph: RoadGraph, vsnap: Any, ssnap: Any, used: np.ndarray
+    graph: RoadGraph, vsnap: Snap, ssnap: Snap, used: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Villages on road pieces without a used stop, used stops on pieces without a village.
 
