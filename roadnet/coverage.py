@@ -420,8 +420,14 @@ def compute_coverage(
         stops=stops_out,
         summary=summary,
         network=network,
-        quality=county.quality.merge(drawn.attrs.get("quality"), notes),
+        quality=county.quality.merge(_layer_quality(drawn), notes),
     )
+
+
+def _layer_quality(layer: pd.DataFrame) -> DataQuality | None:
+    """What a reader recorded on the layer (a GTFS feed's calendar notes), if anything."""
+    quality = layer.attrs.get("quality")
+    return quality if isinstance(quality, DataQuality) else None
 
 
 def _unserved_reasons(

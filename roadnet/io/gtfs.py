@@ -539,8 +539,9 @@ def _locate_members(root: Path, names: list[str]) -> dict[str, str]:
     )
     if len(folders) > 1:
         raise ReadError(
-            f"{root}: holds several GTFS feeds (in {', '.join(f + '/' for f in folders)}); "
-            "give one of them"
+            f"{root}: holds several GTFS feeds (in "
+            f"{', '.join(_cut(f, 40) + '/' for f in folders[:5])}"
+            f"{' …' if len(folders) > 5 else ''}); give one of them"
         )
     folder = folders[0] if folders else "."
     members: dict[str, str] = {}
