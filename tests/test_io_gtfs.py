@@ -611,3 +611,17 @@ def test_real_764_is_a_loop(realdata: Path) -> None:
     assert len(stops) == 18
     assert len(set(stops)) == 17
     assert Counter(stops).most_common(1) == [("de:08115:5773:3:3", 2)]
+
+
+def test_reading_in_small_blocks_gives_the_same_layers(tmp_path: Path) -> None:
+    """Files are read in blocks of whole rows; a quoted field with a comma or a line break
+    never splits across two blocks."""
+    from roadnet.io.gtfs import GtfsLimits
+
+    stops = FEED["stops.txt"].replace('"Wang, Jiaying"', '"Wang, ""Jia""\nying"')
+    path = _feed(tmp_path, stops_txt=stops)
+    plain = read_gtfs(path)
+    small = read_gtfs(path, limits=GtfsLimits(block_bytes=40))
+    assert_geodataframe_equal(small[0], plain[0])
+    assert_geodataframe_equal(small[1], plain[1])
+    assert plain[0].set_index("id").loc["C", "name"] == 'Wang, "Jia"\nying'
