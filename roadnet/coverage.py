@@ -9,6 +9,15 @@ the straight-line alternative. A township is served when any of its administrati
 
 Village counts are of administrative villages (建制村/行政村/嘎查); population figures are
 the administrative villages' populations. Natural villages are reported apart.
+
+Every unserved village gets a reason (``unserved_reason``): ``off_network`` (its connector
+to the nearest road exceeds ``off_network_m``), ``disconnected`` (no stop some line calls at
+lies on its road piece: the piece is cut off from the roads the buses use — a digitising gap
+``--join N`` closes, or a road missing from the extract) or ``too_far`` (reachable, but
+beyond the radius). Under the straight metric every unserved village is ``too_far``. What the
+data could not tell (villages and stops on disconnected pieces, stops off the network, the
+two directions of a route merged into one line, lines without a timetable) is counted in
+:attr:`CoverageResult.quality`.
 """
 
 from __future__ import annotations
@@ -23,17 +32,29 @@ import pandas as pd
 import shapely
 
 from roadnet.county import County
+from roadnet.coverage_quality import coverage_notes
 from roadnet.errors import ConfigError, LayerError
-from roadnet.lines import ServiceParams, fleet_requirement, line_operations
+from roadnet.formatting import format_count, format_percent, is_missing
+from roadnet.lines import ServiceParams, fleet_requirement, line_operations, pair_directions
 from roadnet.network import (
     RoadGraph,
+    Snap,
     build_graph,
     describe_graph,
     distances_from_sources,
+    piece_gaps,
     snap_points,
+    snapped_pieces,
 )
+from roadnet.quality import DataQuality
 
 METRICS = ("network", "straight")
+
+#: Values of a village's ``unserved_reason`` (None when served).
+UNSERVED_REASONS = ("disconnected", "off_network", "too_far")
+
+#: Largest gap (metres) between road pieces that the ``--join`` hint proposes to close.
+JOIN_HINT_MAX_M = 50.0
 
 
 @dataclass(frozen=True)
@@ -77,17 +98,26 @@ class CoverageResult:
     villages
         Every village (administrative and natural) with ``served``, ``distance_m``,
         ``nearest_stop``, ``lines`` (ids of the lines serving it), ``connector_m``,
-        ``off_network``; metric CRS.
+        ``off_network``, ``disconnected`` (no used stop on its road piece; network metric
+        only) and ``unserved_reason`` (one of :data:`UNSERVED_REASONS`, None when served);
+        metric CRS.
     townships
         Per township: ``villages_total``, ``villages_served``, ``served``, ``share``,
         population; empty when the county has no townships and villages name none.
     lines
-        Per line: ``length_km``, ``stops``, ``villages_served``,
-        ``villages_only_this_line``, ``cycle_min``, ``headway_min``, ``vehicles_required``.
+        Per line (the two directions of a route paired into one): ``length_km``, ``stops``,
+        ``villages_served``, ``villages_only_this_line``, ``cycle_min``, ``headway_min``,
+        ``vehicles_required``, ``vehicles_rule`` (how the timetable gave the vehicles,
+        :mod:`roadnet.lines`), ``paired_ids``.
     stops
-        Bus stops with ``connector_m`` (distance to the nearest road) and ``lines``.
+        Bus stops with ``connector_m`` (distance to the nearest road), ``lines`` and
+        ``disconnected`` (used stop on a road piece that holds no village).
     summary
         The headline figures (DESIGN.md keys).
+    quality
+        What the data could not tell: the county's loading notes merged with coverage's own
+        (``villages_disconnected``, ``stops_disconnected``, ``stops_off_network``,
+        ``directions_paired``, ``lines_same_name``, ``lines_without_timetable`` …).
     """
 
     params: CoverageParams
@@ -98,6 +128,7 @@ class CoverageResult:
     stops: gpd.GeoDataFrame
     summary: dict[str, Any]
     network: dict[str, Any] | None = None
+    quality: DataQuality = field(default_factory=DataQuality)
 
     def to_json(self) -> dict[str, Any]:
         """The result as the JSON document of DESIGN.md (``summary``, ``villages`` ...)."""
@@ -135,39 +166,65 @@ class CoverageResult:
                     "trips_per_day": _round(r.trips_per_day, 2),
                     "days": r.days,
                     "vehicles_required": int(r.vehicles_required),
+                    "vehicles_rule": r.vehicles_rule,
+                    "paired_ids": list(r.paired_ids) if isinstance(r.paired_ids, list) else [],
                 }
                 for r in self.lines.itertuples(index=False)
             ],
+            "data_quality": self.quality.to_json(),
         }
 
     def headline(self, *, lang: str = "zh") -> str:
-        """One sentence with the headline figures, in Chinese (default) or English."""
+        """One sentence with the headline figures, in Chinese (default) or English.
+
+        A figure the data does not give (the fleet without a ``fleet`` layer, townships
+        without townships) is left out of the sentence, never printed as None.
+        """
         s = self.summary
+        vehicles = s.get("vehicles")
+        lines = format_count(s["lines"])
+        villages = format_count(s["villages_served"])
+        total = format_count(s["villages_total"])
+        people = format_count(s["population_served"])
+        radius = format_count(s["radius_m"])
+        rate = format_percent(s["village_rate"])
+        # no village gives a population: leave it out rather than print "0 people"
+        unknown_people = (
+            s["villages_total"] > 0
+            and s.get("villages_without_population") == (s["villages_total"])
+        )
         if lang == "en":
-            vehicles = "" if s["vehicles"] is None else f", {s['vehicles']} buses"
+            buses = "" if is_missing(vehicles) else f", {format_count(vehicles)} buses"
             towns = (
                 ""
-                if s["townships_total"] is None
-                else f"{s['townships_served']} of {s['townships_total']} townships and "
+                if is_missing(s["townships_total"])
+                else f"{format_count(s['townships_served'])} of "
+                f"{format_count(s['townships_total'])} townships and "
             )
+            people_en = "" if unknown_people else f", {people} people"
             return (
-                f"{s['lines']} lines{vehicles} serve {towns}{s['villages_served']} of "
-                f"{s['villages_total']} administrative villages "
-                f"({_pct(s['village_rate'])}), {s['population_served']:,} people, within "
-                f"{s['radius_m']:,.0f} m ({s['metric']})."
+                f"{lines} lines{buses} serve {towns}{villages} of {total} administrative "
+                f"villages ({rate}){people_en}, within {radius} m ({s['metric']})."
             )
-        vehicles = "" if s["vehicles"] is None else f"、{s['vehicles']} 辆车"
+        buses = "" if is_missing(vehicles) else f"、{format_count(vehicles)} 辆车"
         towns = (
             ""
-            if s["townships_total"] is None
-            else f"{s['townships_served']} 个乡镇（共 {s['townships_total']} 个）、"
+            if is_missing(s["townships_total"])
+            else f"{format_count(s['townships_served'])} 个乡镇"
+            f"（共 {format_count(s['townships_total'])} 个）、"
         )
         metric = "路网距离" if s["metric"] == "network" else "直线距离"
+        people_zh = "" if unknown_people else f"服务人口 {people} 人"
         return (
-            f"{s['lines']} 条线路{vehicles}，覆盖 {towns}{s['villages_served']} 个建制村"
-            f"（共 {s['villages_total']} 个，通客车率 {_pct(s['village_rate'])}），"
-            f"服务人口 {s['population_served']:,} 人（{metric} {s['radius_m']:,.0f} 米以内）。"
+            f"{lines} 条线路{buses}，覆盖 {towns}{villages} 个建制村"
+            f"（共 {total} 个，通客车率 {rate}），"
+            f"{people_zh}（{metric} {radius} 米以内）。"
         )
+
+    def notes(self, *, lang: str = "zh") -> list[str]:
+        """The data-quality notes as printed lines (``注意：…`` / ``Note: …``)."""
+        prefix = "注意：" if lang != "en" else "Note: "
+        return [prefix + text for text in self.quality.lines(lang)]
 
 
 def _village_json(r: Any) -> dict[str, Any]:
@@ -183,6 +240,8 @@ def _village_json(r: Any) -> dict[str, Any]:
         "lines": list(r.lines),
         "connector_m": None if not np.isfinite(r.connector_m) else round(float(r.connector_m), 1),
         "off_network": bool(r.off_network),
+        "disconnected": bool(r.disconnected),
+        "unserved_reason": None if _blank(r.unserved_reason) else str(r.unserved_reason),
     }
 
 
@@ -190,10 +249,6 @@ def _round(value: Any, digits: int) -> float | None:
     if value is None or pd.isna(value) or not np.isfinite(value):
         return None
     return round(float(value), digits)
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 def compute_coverage(
@@ -222,7 +277,9 @@ def compute_coverage(
     purpose = "coverage"
     villages = county.layer("villages", purpose=purpose)
     stops = county.layer("bus_stops", purpose=purpose)
-    lines = county.layer("bus_lines", purpose=purpose)
+    drawn = county.layer("bus_lines", purpose=purpose)
+    pairing = pair_directions(drawn, stops)
+    lines = pairing.lines.reset_index(drop=True)
 
     stop_ids = stops["id"].astype(str).to_numpy()
     stop_pos = {sid: i for i, sid in enumerate(stop_ids)}
@@ -237,6 +294,9 @@ def compute_coverage(
     used = np.unique(np.concatenate([*line_stops, np.zeros(0, np.int64)]))
 
     network = None
+    disconnected = np.zeros(len(villages), dtype=bool)
+    stop_disconnected = np.zeros(len(stops), dtype=bool)
+    pieces: dict[str, Any] | None = None
     if params.metric == "network":
         if graph is None:
             graph = build_graph(
@@ -257,6 +317,7 @@ def compute_coverage(
             else np.full(len(villages), np.inf)
             for idx in line_stops
         ]
+        disconnected, stop_disconnected, pieces = _pieces(graph, vsnap, ssnap, used)
     else:
         distance, nearest = _straight_nearest(spoints[used], vpoints)
         nearest = _original_index(nearest, used)
@@ -280,45 +341,76 @@ def compute_coverage(
         for row in (within if within is not None else np.zeros((len(out), 0), bool))
     ]
     out["connector_m"] = connector
-    out["off_network"] = connector > params.off_network_m
+    off_network = np.nan_to_num(np.asarray(connector, dtype=float), nan=0.0) > params.off_network_m
+    out["off_network"] = off_network
+    out["disconnected"] = disconnected
+    out["unserved_reason"] = pd.Series(
+        _unserved_reasons(served, off_network, disconnected, network=params.metric == "network"),
+        index=out.index,
+        dtype=object,
+    )
     if "population" not in out.columns:
         out["population"] = pd.array([pd.NA] * len(out), dtype="Int64")
     if "township" not in out.columns:
         out["township"] = None
 
     admin = (out["kind"] == "administrative").to_numpy()
-    line_table = _line_table(county, lines, within, admin, params)
+    line_table, operations = _line_table(county, lines, within, admin, params)
     stops_out = stops.copy()
     stops_out["connector_m"] = stop_connector
     stops_out["lines"] = [
         [str(line_ids[j]) for j, idx in enumerate(line_stops) if i in idx]
         for i in range(len(stops_out))
     ]
+    stops_out["disconnected"] = stop_disconnected
     townships = _township_table(county, out)
     fleet = county.layers.get("fleet")
+    stop_off = np.nan_to_num(np.asarray(stop_connector, dtype=float), nan=0.0)
+    stop_off = stop_off > params.off_network_m
+    near_stop = _within_straight(spoints[used], vpoints, params.radius_m)
     summary: dict[str, Any] = {
         "radius_m": float(params.radius_m),
         "metric": params.metric,
         "lines": int(len(lines)),
         "stops": int(len(used)),
-        "stops_off_network": int((stop_connector[used] > params.off_network_m).sum()),
+        "stops_off_network": int(stop_off[used].sum()),
+        "stops_disconnected": int(stop_disconnected[used].sum()),
         "vehicles": None if fleet is None else int(len(fleet)),
         "vehicles_required": int(
-            fleet_requirement(line_table, lines["id"], fleet) if len(lines) else 0
+            fleet_requirement(operations, lines["id"], fleet, aliases=pairing.aliases)
+            if len(lines)
+            else 0
         ),
         "townships_total": None if townships.empty else int(len(townships)),
         "townships_served": None if townships.empty else int(townships["served"].sum()),
         "villages_total": int(admin.sum()),
         "villages_served": int((served & admin).sum()),
         "village_rate": _rate(int((served & admin).sum()), int(admin.sum())),
-        "villages_off_network": int((out["off_network"].to_numpy() & admin).sum()),
+        "villages_off_network": int((off_network & admin).sum()),
+        "villages_disconnected": int((disconnected & admin).sum()),
+        "villages_disconnected_near_stop": int((disconnected & admin & near_stop).sum()),
         "population_total": int(out.loc[admin, "population"].fillna(0).sum()),
+        "villages_without_population": int(out.loc[admin, "population"].isna().sum()),
         "population_served": int(out.loc[admin & served, "population"].fillna(0).sum()),
         "natural_villages_total": int((~admin).sum()),
         "natural_villages_served": int((served & ~admin).sum()),
     }
     if summary["vehicles"] is not None:
         summary["vehicles_short"] = max(0, summary["vehicles_required"] - summary["vehicles"])
+    if network is not None and pieces is not None:
+        network["pieces"] = pieces
+    near_village = _within_straight(vpoints, spoints[used], params.radius_m)
+    notes = coverage_notes(
+        villages=out[admin].assign(near_stop=near_stop[admin]),
+        stops=stops_out.iloc[used].assign(near_village=near_village),
+        radius_m=params.radius_m,
+        off_network_m=params.off_network_m,
+        metric=params.metric,
+        pieces=pieces,
+        pairing=pairing,
+        lines=line_table,
+        drawn=drawn,
+    )
     return CoverageResult(
         params=params,
         county=county.name,
@@ -328,7 +420,80 @@ def compute_coverage(
         stops=stops_out,
         summary=summary,
         network=network,
+        quality=county.quality.merge(_layer_quality(drawn), notes),
     )
+
+
+def _layer_quality(layer: pd.DataFrame) -> DataQuality | None:
+    """What a reader recorded on the layer (a GTFS feed's calendar notes), if anything."""
+    quality = layer.attrs.get("quality")
+    return quality if isinstance(quality, DataQuality) else None
+
+
+def _unserved_reasons(
+    served: np.ndarray, off_network: np.ndarray, disconnected: np.ndarray, *, network: bool
+) -> list[str | None]:
+    """Why each village is not served (:data:`UNSERVED_REASONS`); None when it is."""
+    out: list[str | None] = []
+    for ok, off, cut in zip(served, off_network, disconnected, strict=True):
+        if ok:
+            out.append(None)
+        elif network and off:
+            out.append("off_network")
+        elif network and cut:
+            out.append("disconnected")
+        else:
+            out.append("too_far")
+    return out
+
+
+def _pieces(
+    graph: RoadGraph, vsnap: Snap, ssnap: Snap, used: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Villages on road pieces without a used stop, used stops on pieces without a village.
+
+    Returns the two flags (aligned to villages and to all stops) and, for the JSON, the
+    pieces concerned with their gap to the nearest piece that has a stop (None when more
+    than :data:`JOIN_HINT_MAX_M` metres).
+    """
+    labels = graph.components()
+    v_piece = snapped_pieces(graph, vsnap, labels=labels)
+    s_piece = snapped_pieces(graph, ssnap, labels=labels)
+    with_stop = np.unique(s_piece[used][s_piece[used] >= 0])
+    with_village = np.unique(v_piece[v_piece >= 0])
+    disconnected = (v_piece >= 0) & ~np.isin(v_piece, with_stop)
+    stop_disconnected = np.zeros(len(s_piece), dtype=bool)
+    stop_disconnected[used] = (s_piece[used] >= 0) & ~np.isin(s_piece[used], with_village)
+    cut = np.unique(v_piece[disconnected])
+    gaps: dict[int, float] = {}
+    if len(cut) and len(with_stop):
+        pairs = piece_gaps(graph, labels=labels, max_gap=JOIN_HINT_MAX_M)
+        stop_set = set(with_stop.tolist())
+        for a, b, gap in zip(pairs["piece"], pairs["other"], pairs["gap_m"], strict=True):
+            for mine, theirs in ((int(a), int(b)), (int(b), int(a))):
+                if theirs in stop_set and (mine not in gaps or gap < gaps[mine]):
+                    gaps[mine] = float(gap)
+    sizes = np.bincount(labels, minlength=int(labels.max()) + 1) if len(labels) else labels
+    info = {
+        "with_stop": int(len(with_stop)),
+        "without_stop": [
+            {
+                "piece": int(p),
+                "nodes": int(sizes[p]),
+                "villages": int((v_piece == p).sum()),
+                "gap_m": None if p not in gaps else round(gaps[int(p)], 1),
+            }
+            for p in cut
+        ],
+        "join_hint_max_m": JOIN_HINT_MAX_M,
+    }
+    return disconnected, stop_disconnected, info
+
+
+def _within_straight(sources: np.ndarray, targets: np.ndarray, radius: float) -> np.ndarray:
+    """Whether each target has a source within ``radius`` metres in a straight line."""
+    distance, _ = _straight_nearest(sources, targets)
+    return distance <= radius
 
 
 def _original_index(positions: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -369,8 +534,12 @@ def _line_table(
     within: np.ndarray | None,
     admin: np.ndarray,
     params: CoverageParams,
-) -> gpd.GeoDataFrame:
-    table = lines.copy()
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The per-line table and its :func:`~roadnet.lines.line_operations`.
+
+    The operations keep the trips' intervals (for the fleet); the table leaves them out.
+    """
+    table = lines.drop(columns=["trip_times"], errors="ignore").copy()
     geoms = table.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
@@ -380,7 +549,14 @@ def _line_table(
             layer="bus_lines",
             feature=bad,
         )
-    table["length_m"] = shapely.length(geoms)
+    drawn_length = shapely.length(geoms)
+    if "length_m" in table.columns:  # a paired line: the mean of both directions
+        given = pd.to_numeric(table["length_m"], errors="coerce").to_numpy(dtype=float)
+        table["length_m"] = np.where(np.isfinite(given), given, drawn_length)
+    else:
+        table["length_m"] = drawn_length
+    if "paired_ids" not in table.columns:
+        table["paired_ids"] = None
     table["length_km"] = table["length_m"] / 1000.0
     table["stop_ids"] = lines["stops"]
     table["stops"] = [len(s) for s in lines["stops"]]
@@ -392,10 +568,22 @@ def _line_table(
     table["villages_only_this_line"] = (served_admin & (count_lines == 1)[:, None]).sum(axis=0)
     if "days" not in table.columns:
         table["days"] = None
-    ops = line_operations(table, params=params.service)
+    table["days"] = [None if _blank(d) else d for d in table["days"]]
+    timed = table.assign(trip_times=lines["trip_times"]) if "trip_times" in lines else table
+    ops = line_operations(timed, params=params.service)
     for column in ops.columns:
-        table[column] = ops[column]
-    return table
+        if column != "trip_intervals":
+            table[column] = ops[column]
+    return table, ops
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _township_table(county: County, villages: pd.DataFrame) -> pd.DataFrame:

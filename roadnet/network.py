@@ -397,6 +397,61 @@ def describe_graph(graph: RoadGraph, *, near_miss: float = 10.0) -> GraphReport:
     )
 
 
+def piece_gaps(
+    graph: RoadGraph, *, labels: np.ndarray | None = None, max_gap: float = 50.0
+) -> pd.DataFrame:
+    """The gaps between road pieces that a dangling end leaves, up to ``max_gap`` metres.
+
+    A piece is a connected component of the graph. For every dangling end (degree-1 node)
+    within ``max_gap`` of an edge of another piece, the shortest such distance per pair of
+    pieces is kept: joining dangling ends within that many metres
+    (``build_graph(join_tolerance=...)``, ``roadnet coverage --join N``) connects the two.
+
+    Parameters
+    ----------
+    graph
+        The road graph.
+    labels
+        Component label per node (:meth:`RoadGraph.components`), to reuse.
+    max_gap
+        Largest gap to look for (metres).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``piece``, ``other`` (component labels, ``piece < other``) and ``gap_m``; one row
+        per pair of pieces, shortest gap first.
+    """
+    columns = ["piece", "other", "gap_m"]
+    if labels is None:
+        labels = graph.components()
+    ends = np.flatnonzero(graph.degree() == 1)
+    if len(ends) == 0 or graph.n_edges == 0:
+        return pd.DataFrame(columns=columns)
+    points = shapely.points(graph.node_xy[ends])
+    i, e = graph.tree.query(points, predicate="dwithin", distance=max_gap)
+    a = labels[ends[i]]
+    b = labels[graph.edge_u[e]]
+    other = a != b
+    if not other.any():
+        return pd.DataFrame(columns=columns)
+    i, e, a, b = i[other], e[other], a[other], b[other]
+    gap = shapely.distance(points[i], graph.edge_geometry[e])
+    frame = pd.DataFrame({"piece": np.minimum(a, b), "other": np.maximum(a, b), "gap_m": gap})
+    frame = frame.groupby(["piece", "other"], as_index=False)["gap_m"].min()
+    return frame.sort_values("gap_m", kind="stable").reset_index(drop=True)
+
+
+def snapped_pieces(graph: RoadGraph, snap: Snap, *, labels: np.ndarray | None = None) -> np.ndarray:
+    """The road piece (component label) each snapped point lies on; -1 when not snapped."""
+    if labels is None:
+        labels = graph.components()
+    out = np.full(len(snap), -1, dtype=np.int64)
+    ok = snap.edge >= 0
+    out[ok] = labels[graph.edge_u[snap.edge[ok]]]
+    return out
+
+
 # --------------------------------------------------------------------------- snapping
 
 

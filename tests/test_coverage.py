@@ -203,7 +203,8 @@ def test_cli_coverage_and_access(tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(tmp_path / "c.xlsx")
-    assert book.sheetnames == ["汇总", "建制村", "自然村", "乡镇", "线路"]
+    # and the data-quality notes (李家窑 has no population figure)
+    assert book.sheetnames == ["汇总", "建制村", "自然村", "乡镇", "线路", "注意"]
     assert book["建制村"]["A1"].value == "编码"
     assert main(["access", str(toml), "--json", str(tmp_path / "a.json")]) == 0
     doc = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))

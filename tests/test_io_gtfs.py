@@ -31,6 +31,8 @@ LINE_COLUMNS = [
     "last_departure_min",
     "span_min",
     "headway_min",
+    "trip_times",
+    "directions",
     "geometry_source",
     "geometry",
 ]
@@ -113,6 +115,9 @@ R1 = {
     "last_departure_min": 1510.0,  # 25:10:00
     "span_min": 1150.0,
     "headway_min": 575.0,  # direction 0: 06:00, 08:00, 25:10 -> gaps 120 and 1030
+    # each weekday trip from its first to its last time (T2's middle stop has no time)
+    "trip_times": [(360.0, 380.0), (480.0, 500.0), (540.0, 560.0), (1510.0, 1530.0)],
+    "directions": 2,
     "geometry_source": "stops",
 }
 R2 = {
@@ -125,6 +130,8 @@ R2 = {
     "last_departure_min": 480.0,
     "span_min": 60.0,
     "headway_min": math.nan,  # one trip in each direction
+    "trip_times": [(420.0, 450.0), (480.0, 510.0)],
+    "directions": 2,
     "geometry_source": "shapes",
 }
 
@@ -242,9 +249,17 @@ SAT,20240106,1
     _check_line(by_id.loc["R2"], R2)
 
 
-def test_without_calendar_the_busiest_service_id_counts(tmp_path: Path) -> None:
+def test_without_any_calendar_every_trip_runs_and_it_is_said(tmp_path: Path) -> None:
+    """Issue 12 item 1: without calendar.txt and calendar_dates.txt nothing says which trips
+    share a day, so every trip counts (weekday and Saturday trips alike) and a note says so."""
     _, lines = read_gtfs(_feed(tmp_path, calendar_txt=None, calendar_dates_txt=None))
-    _check_line(lines.set_index("id").loc["R1"], R1)
+    _check_line(lines.set_index("id").loc["R1"], {"trips_per_day": 5, "span_min": 1150.0})
+    note = lines.attrs["quality"].get("gtfs_calendar_missing")
+    assert note is not None and note.rule == "all_trips_run" and note.count == 2
+    assert "calendar.txt" in note.text_en and "同一天" in note.text_zh
+    # with a calendar there is no such note
+    _, lines = read_gtfs(_feed(tmp_path / "with"))
+    assert "gtfs_calendar_missing" not in lines.attrs["quality"]
 
 
 def test_busiest_day_follows_the_calendar(tmp_path: Path) -> None:
@@ -596,3 +611,17 @@ def test_real_764_is_a_loop(realdata: Path) -> None:
     assert len(stops) == 18
     assert len(set(stops)) == 17
     assert Counter(stops).most_common(1) == [("de:08115:5773:3:3", 2)]
+
+
+def test_reading_in_small_blocks_gives_the_same_layers(tmp_path: Path) -> None:
+    """Files are read in blocks of whole rows; a quoted field with a comma or a line break
+    never splits across two blocks."""
+    from roadnet.io.gtfs import GtfsLimits
+
+    stops = FEED["stops.txt"].replace('"Wang, Jiaying"', '"Wang, ""Jia""\nying"')
+    path = _feed(tmp_path, stops_txt=stops)
+    plain = read_gtfs(path)
+    small = read_gtfs(path, limits=GtfsLimits(block_bytes=40))
+    assert_geodataframe_equal(small[0], plain[0])
+    assert_geodataframe_equal(small[1], plain[1])
+    assert plain[0].set_index("id").loc["C", "name"] == 'Wang, "Jia"\nying'

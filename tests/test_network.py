@@ -17,7 +17,9 @@ from roadnet.network import (
     build_graph,
     describe_graph,
     distances_from_sources,
+    piece_gaps,
     snap_points,
+    snapped_pieces,
 )
 
 CRS = 4546
@@ -228,3 +230,28 @@ def test_connect_line_shares_a_node():
     graph = build_graph(combined)
     assert describe_graph(graph).components == 1
     assert graph.edge_length.sum() == pytest.approx(1000 + 800)
+
+
+def test_pieces_and_their_gaps():
+    """Three pieces: a main road, a spur ending 7 m short of it, an island 200 m away."""
+    roads = _roads(
+        [
+            LineString([(0, 0), (1000, 0)]),
+            LineString([(500, 7), (500, 300)]),  # dangling end 7 m from the main road
+            LineString([(0, 500), (100, 500)]),  # an island
+        ]
+    )
+    graph = build_graph(roads)
+    labels = graph.components()
+    gaps = piece_gaps(graph, labels=labels, max_gap=50)
+    main, spur, island = (labels[graph.edge_u[e]] for e in range(3))
+    assert len({main, spur, island}) == 3
+    assert len(gaps) == 1
+    row = gaps.iloc[0]
+    assert {row["piece"], row["other"]} == {main, spur}
+    assert row["gap_m"] == pytest.approx(7.0)
+    assert len(piece_gaps(graph, max_gap=5)) == 0
+    snap = snap_points(graph, np.array([Point(10, 3), Point(505, 200), Point(50, 490)]))
+    assert snapped_pieces(graph, snap, labels=labels).tolist() == [main, spur, island]
+    # joining within the gap makes one piece of the two
+    assert len(set(build_graph(roads, join_tolerance=8).components())) == 2

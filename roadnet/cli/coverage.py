@@ -32,6 +32,7 @@ SUMMARY_LABELS = {
     "lines": "线路数 lines",
     "stops": "站点数 stops",
     "stops_off_network": "远离路网站点 stops off network",
+    "stops_disconnected": "断开路段站点 stops on disconnected pieces",
     "vehicles": "车辆数 vehicles",
     "vehicles_required": "需配车辆 vehicles required",
     "vehicles_short": "车辆缺口 vehicles short",
@@ -41,6 +42,8 @@ SUMMARY_LABELS = {
     "villages_served": "通客车建制村 villages served",
     "village_rate": "建制村通客车率 share served",
     "villages_off_network": "远离路网建制村 villages off network",
+    "villages_disconnected": "断开路段建制村 villages on disconnected pieces",
+    "villages_disconnected_near_stop": "其中直线有站点 of them near a stop (straight)",
     "population_total": "人口 population",
     "population_served": "服务人口 population served",
     "natural_villages_total": "自然村数 natural villages",
@@ -61,7 +64,8 @@ def coverage(
         float | None,
         typer.Option(
             "--join",
-            help="Join dangling road ends to a road within this many metres (digitising gaps).",
+            help="Join dangling road ends to a road within this many metres (digitising gaps "
+            "that cut villages off the stops' roads; the notes say when it helps).",
             min=0.0,
         ),
     ] = None,
@@ -75,6 +79,7 @@ def coverage(
     """Bus coverage of townships and administrative villages (建制村通客车)."""
     from roadnet.county import load_county
     from roadnet.coverage import CoverageParams, compute_coverage
+    from roadnet.formatting import format_count, format_km
     from roadnet.io.atomic import write_text
 
     params = CoverageParams(radius_m=radius, metric=metric, join_tolerance_m=join)
@@ -91,17 +96,22 @@ def coverage(
     result = compute_coverage(loaded, params=params)
     console = make_console()
     console.print(result.headline(lang=lang), highlight=False)
+    for note in result.notes(lang=lang):
+        console.print(note, style="yellow", highlight=False, soft_wrap=True)
     _print_tables(console, result, lang=lang)
     if result.network is not None:
         n = result.network
         text = (
-            f"路网：{n['length_km']:,.1f} 公里，{n['components']} 个连通片，"
-            f"断头 {n['dangling_ends']} 处，疑似未接通 {len(n['near_misses'])} 处，"
-            f"已连接 {len(n['joined'])} 处"
+            f"路网：{format_km(n['length_km'])} 公里，{format_count(n['components'])} 个连通片，"
+            f"断头 {format_count(n['dangling_ends'])} 处，"
+            f"疑似未接通 {format_count(len(n['near_misses']))} 处，"
+            f"已连接 {format_count(len(n['joined']))} 处"
             if lang == "zh"
-            else f"Road network: {n['length_km']:,.1f} km, {n['components']} components, "
-            f"{n['dangling_ends']} dead ends, {len(n['near_misses'])} near misses, "
-            f"{len(n['joined'])} joined"
+            else f"Road network: {format_km(n['length_km'])} km, "
+            f"{format_count(n['components'])} components, "
+            f"{format_count(n['dangling_ends'])} dead ends, "
+            f"{format_count(len(n['near_misses']))} near misses, "
+            f"{format_count(len(n['joined']))} joined"
         )
         console.print(text, highlight=False)
     if json_out is not None:
@@ -114,27 +124,28 @@ def coverage(
         if lang == "en":
             names = ("Summary", "Villages", "Natural villages", "Townships", "Lines")
         columns = ["id", "name", "township", "population", "served", "distance_m"]
-        columns += ["nearest_stop", "lines", "connector_m", "off_network"]
+        columns += ["nearest_stop", "lines", "connector_m", "off_network", "disconnected"]
+        columns += ["unserved_reason"]
         line_columns = ["id", "name", "length_km", "stops", "villages_served"]
         line_columns += ["villages_only_this_line", "cycle_min", "headway_min"]
         line_columns += ["trips_per_day", "days", "vehicles_required"]
-        write_workbook(
-            xlsx,
-            dict(
-                zip(
-                    names,
-                    [
-                        summary_frame(result.summary, SUMMARY_LABELS),
-                        result.villages.loc[admin, columns],
-                        result.villages.loc[~admin, columns],
-                        result.townships,
-                        result.lines[line_columns],
-                    ],
-                    strict=True,
-                )
-            ),
-            lang=lang,
+        sheets = dict(
+            zip(
+                names,
+                [
+                    summary_frame(result.summary, SUMMARY_LABELS),
+                    result.villages.loc[admin, columns],
+                    result.villages.loc[~admin, columns],
+                    result.townships,
+                    result.lines[line_columns],
+                ],
+                strict=True,
+            )
         )
+        if result.quality:
+            notes = [(note.key, note.text(lang)) for note in result.quality]
+            sheets["注意" if lang == "zh" else "Notes"] = summary_frame(dict(notes), {})
+        write_workbook(xlsx, sheets, lang=lang)
     if drawing:
         from roadnet.maps import reachable_roads, write_coverage_map, write_coverage_png
 
@@ -152,6 +163,8 @@ def coverage(
 def _print_tables(console: Console, result: CoverageResult, *, lang: str) -> None:
     from rich.table import Table
 
+    from roadnet.formatting import format_count, format_km, format_number
+
     zh = lang == "zh"
     table = Table(title="线路 Lines" if zh else "Lines")
     for label in (
@@ -168,17 +181,18 @@ def _print_tables(console: Console, result: CoverageResult, *, lang: str) -> Non
     for r in result.lines.itertuples(index=False):
         table.add_row(
             str(r.name),
-            f"{r.length_km:.1f}",
-            str(r.stops),
-            str(r.villages_served),
-            str(r.villages_only_this_line),
-            f"{r.cycle_min:.0f}",
-            "—" if r.headway_min != r.headway_min else f"{r.headway_min:.0f}",
-            str(r.vehicles_required),
+            format_km(r.length_km),
+            format_count(r.stops),
+            format_count(r.villages_served),
+            format_count(r.villages_only_this_line),
+            format_number(r.cycle_min, digits=0),
+            format_number(r.headway_min, digits=0),
+            format_count(r.vehicles_required),
         )
     console.print(table)
     s = result.summary
     short = s.get("vehicles_short")
     if short:
-        text = f"车辆缺口 {short} 辆" if zh else f"{short} buses short of the timetable"
+        count = format_count(short)
+        text = f"车辆缺口 {count} 辆" if zh else f"{count} buses short of the timetable"
         console.print(text, style="yellow")

@@ -8,7 +8,20 @@ trips call at it), and its service figures come from its busiest service day.
 Feeds found in the wild are tolerated: a UTF-8 byte-order mark, CRLF line ends, quoted
 fields, extra columns, the feed inside one sub-folder of the zip, macOS debris
 (``__MACOSX/``, ``._*``, ``.DS_Store``), times past midnight (``25:10:00``), blank optional
-columns, ``calendar_dates.txt`` without ``calendar.txt``, and ``frequencies.txt``.
+columns, ``calendar_dates.txt`` without ``calendar.txt``, and ``frequencies.txt``. A feed
+with neither calendar file is read as if every trip ran on one day, and says so.
+
+Hostile files are refused before they cost memory: a zip member that inflates more than
+:attr:`GtfsLimits.max_ratio` times to more than :attr:`GtfsLimits.ratio_applies_bytes`
+(a zip bomb) is refused from the zip's directory, before anything is inflated; files are read
+in chunks of rows, ``stop_times.txt`` only in the columns needed, each chunk checked as it
+comes (a junk file fails at its first chunk), and a line longer than
+:attr:`GtfsLimits.max_line_bytes` is refused. Messages quote at most 80 characters of any
+input.
+
+What the reader could not tell travels with the lines as ``lines.attrs["quality"]`` (a
+:class:`~roadnet.quality.DataQuality`: ``gtfs_calendar_missing``,
+``gtfs_services_not_in_calendar``).
 """
 
 from __future__ import annotations
@@ -21,19 +34,63 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+from pandas.api.types import union_categoricals
 from shapely.geometry import LineString, Point
 
-from roadnet.errors import LayerError, ReadError
+from roadnet.errors import LayerError, ReadError, RoadnetError
+from roadnet.formatting import format_count
+from roadnet.quality import DataQuality, QualityNote
 
 log = logging.getLogger(__name__)
+
+#: Longest excerpt of the input quoted in a message (characters).
+EXCERPT_CHARS = 80
+
+
+@dataclass(frozen=True)
+class GtfsLimits:
+    """What a feed may hold before it is refused (a zip bomb, a junk file).
+
+    Attributes
+    ----------
+    max_ratio
+        A zip member inflating more than this many times its compressed size ...
+    ratio_applies_bytes
+        ... to more than this many bytes is refused (GTFS text compresses 5-20 times).
+    max_line_bytes
+        A line longer than this (bytes) is refused: GTFS lines are short.
+    block_bytes
+        Bytes of whole lines parsed at a time (memory per chunk is a few times this).
+    """
+
+    max_ratio: float = 100.0
+    ratio_applies_bytes: int = 50 * 1024 * 1024
+    max_line_bytes: int = 64 * 1024
+    block_bytes: int = 4 * 1024 * 1024
+
+
+def _excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """``repr`` of an input value, cut to at most ``limit`` characters."""
+    text = str(value)
+    if len(text) > limit - 3:
+        text = text[: limit - 4] + "…"
+    return repr(text)
+
+
+def _cut(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Plain text cut to at most ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 REQUIRED_FILES = ("stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
 OPTIONAL_FILES = (
@@ -81,19 +138,27 @@ LINE_COLUMNS = (
     "last_departure_min",
     "span_min",
     "headway_min",
+    "trip_times",
+    "directions",
     "geometry_source",
     "geometry",
 )
+#: stop_times.txt columns read (the others are skipped while reading).
+_STOP_TIME_COLUMNS = ("trip_id", "stop_id", "stop_sequence", "arrival_time", "departure_time")
 _GEOD = pyproj.Geod(ellps="WGS84")
 
 
-def read_gtfs(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def read_gtfs(
+    path: str | Path, *, limits: GtfsLimits | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Read a GTFS feed into the ``bus_stops`` and ``bus_lines`` layers.
 
     Parameters
     ----------
     path
         The feed: a .zip (the files at its root or inside one sub-folder) or a folder.
+    limits
+        What a member may hold before it is refused (:class:`GtfsLimits`).
 
     Returns
     -------
@@ -111,40 +176,45 @@ def read_gtfs(path: str | Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         day), ``first_departure_min`` and ``last_departure_min`` (minutes after midnight of
         that day at the trip's first stop; above 1440 after midnight), ``span_min``,
         ``headway_min`` (median minutes between departures in the busiest direction; NaN
-        with fewer than two), ``geometry_source`` (``"shapes"`` for the route's longest
-        shape, ``"stops"`` for straight segments through the main pattern's stops) and
-        ``geometry`` (LineString).
+        with fewer than two), ``trip_times`` (each trip of that day as (start, end) minutes
+        after midnight: its first and last time along the stops; end NaN when not given),
+        ``directions`` (distinct ``direction_id`` values among the route's trips: 2 when
+        the route's one line holds both directions, 0 when the feed does not say),
+        ``geometry_source`` (``"shapes"`` for the route's longest shape, ``"stops"`` for
+        straight segments through the main pattern's stops) and ``geometry`` (LineString).
 
         The busiest day is the date with most trips over the dates ``calendar.txt`` and
-        ``calendar_dates.txt`` cover; without either file, the service_id with most trips.
+        ``calendar_dates.txt`` cover; without either file, every trip is taken to run on
+        the same day (``lines.attrs["quality"]`` says so).
 
     Raises
     ------
     ReadError
-        The path is not a zip or folder, the zip is corrupted, a required file or column is
-        missing, or a time, sequence, date or coordinate cannot be read.
+        The path is not a zip or folder, the zip is corrupted, a member would inflate beyond
+        the limits (a zip bomb), a required file or column is missing, a line is too long, or
+        a time, sequence, date or coordinate cannot be read.
     LayerError
         The files disagree: a trip calls at a stop that stops.txt lacks, a trip names a
         route that routes.txt lacks, a stop_id is listed twice.
     """
-    with _Feed.open(Path(path)) as feed:
+    with _Feed.open(Path(path), limits=limits or GtfsLimits()) as feed:
         stops_table = feed.read("stops.txt")
         routes = feed.read("routes.txt")
         trips = feed.read("trips.txt")
-        stop_times = feed.read("stop_times.txt")
+        stop_times = _read_stop_times(feed)
         _check_unique(stops_table, "stop_id", feed.source("stops.txt"))
         _check_unique(routes, "route_id", feed.source("routes.txt"))
         _check_unique(trips, "trip_id", feed.source("trips.txt"))
 
         _check_references(feed, stops_table, routes, trips, stop_times)
         stop_points = _stop_points(feed, stops_table, stop_times)
-        stop_times = _ordered_stop_times(feed, stop_times, trips)
+        stop_times = _ordered_stop_times(stop_times, trips)
         by_route = _trips_by_route(feed, stop_times, trips)
         calendar = _Calendar.read(feed)
         shapes = _read_shapes(feed)
         agencies = _agency_names(feed, routes)
 
-    lines = _bus_lines(routes, by_route, stop_points, calendar, shapes, agencies)
+    lines = _bus_lines(routes, by_route, stop_points, calendar, shapes, agencies, feed.label)
     if lines.empty:
         raise ReadError(
             f"{feed.label}: no route of the feed has a trip with stop times, so there is no "
@@ -169,6 +239,7 @@ class _Feed:
     root: Path
     members: dict[str, str] = field(default_factory=dict)
     archive: zipfile.ZipFile | None = None
+    limits: GtfsLimits = field(default_factory=GtfsLimits)
 
     @property
     def label(self) -> str:
@@ -185,10 +256,10 @@ class _Feed:
             self.archive.close()
 
     def source(self, name: str) -> str:
-        return f"{self.root}/{self.members.get(name, name)}"
+        return f"{self.root}/{_cut(self.members.get(name, name))}"
 
     @classmethod
-    def open(cls, root: Path) -> _Feed:
+    def open(cls, root: Path, *, limits: GtfsLimits) -> _Feed:
         if root.is_dir():
             names = [
                 p.relative_to(root).as_posix()
@@ -198,7 +269,7 @@ class _Feed:
                 ]
                 if p.is_file()
             ]
-            feed = cls(root)
+            feed = cls(root, limits=limits)
         elif root.is_file():
             if not zipfile.is_zipfile(root):
                 if _starts_like_zip(root):
@@ -215,81 +286,230 @@ class _Feed:
                 names = [info.filename for info in archive.infolist() if not info.is_dir()]
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
                 raise ReadError(
-                    f"{root}: the zip file is corrupted ({exc}); download the feed again"
+                    f"{root}: the zip file is corrupted ({_cut(str(exc))}); download the feed again"
                 ) from exc
-            feed = cls(root, archive=archive)
+            feed = cls(root, archive=archive, limits=limits)
         else:
             raise ReadError(f"{root}: no such file or folder; check the path of the GTFS feed")
         try:
             feed.members = _locate_members(root, names)
+            feed._check_sizes()
         except ReadError:
             feed.close()
             raise
         missing = [name for name in REQUIRED_FILES if name not in feed.members]
         if missing:
             feed.close()
-            found = sorted(PurePosixPath(n).name for n in names if not _JUNK.search(n))
+            found = sorted(_cut(PurePosixPath(n).name, 40) for n in names if not _JUNK.search(n))
+            shown = ", ".join(found[:20]) + (
+                f" and {len(found) - 20} more" if len(found) > 20 else ""
+            )
             raise ReadError(
                 f"{root}: the GTFS feed has no {', '.join(missing)} (found: "
-                f"{', '.join(found) or 'no files'}); a feed needs {', '.join(REQUIRED_FILES)}"
+                f"{shown or 'no files'}); a feed needs {', '.join(REQUIRED_FILES)}"
             )
         return feed
+
+    def _check_sizes(self) -> None:
+        """Refuse a zip member that would inflate like a zip bomb, from the zip's directory."""
+        if self.archive is None:
+            return
+        limits = self.limits
+        for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
+            if name not in self.members:
+                continue
+            info = self.archive.getinfo(self.members[name])
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > limits.ratio_applies_bytes and ratio > limits.max_ratio:
+                raise ReadError(
+                    f"{self.source(name)}: would inflate from "
+                    f"{format_count(info.compress_size)} to {format_count(info.file_size)} bytes "
+                    f"({format_count(ratio)} times; GTFS text compresses 5-20 times): this looks "
+                    "like a zip bomb, not a feed, and is not read. If the feed is genuine, unzip "
+                    'it and give the folder (gtfs = "folder/" in county.toml)'
+                )
+
+    def _stream(self, name: str) -> IO[bytes]:
+        """The member's bytes as a stream; a read error names the file."""
+        try:
+            if self.archive is not None:
+                return self.archive.open(self.members[name])
+            return (self.root / self.members[name]).open("rb")
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+            raise ReadError(
+                f"{self.source(name)}: cannot be read from the feed ({_cut(str(exc))}); the zip "
+                "is corrupted or encrypted: download the feed again"
+            ) from exc
+
+    def chunks(
+        self, name: str, *, usecols: tuple[str, ...] | None = None
+    ) -> Iterator[tuple[int, pd.DataFrame]]:
+        """The file's rows as strings, in chunks of about a block of bytes each.
+
+        Yields (line number of the chunk's first row, chunk). Column names are cleaned
+        (blanks, BOM, quotes); values are stripped; only ``usecols`` are kept when given.
+        Required columns are checked on the header, before any row is read. Memory stays
+        within a few blocks whatever the file holds.
+        """
+        columns = _COLUMNS[name]
+        source = self.source(name)
+        wanted = set(usecols) if usecols is not None else None
+        with self._stream(name) as raw:
+            try:
+                blocks = _blocks(raw, self.limits.block_bytes, self.limits.max_line_bytes)
+                header = next(blocks, None)
+                if header is None or not header[1].strip(b"\xef\xbb\xbf \t\r\n"):
+                    if name in REQUIRED_FILES:
+                        raise ReadError(f"{source}: the file is empty; a GTFS feed needs its rows")
+                    yield 2, pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+                    return
+                head = header[1]
+                names = [_clean_column(c) for c in _parse(head, None).columns]
+                self._check_columns(name, names, columns)
+                empty = True
+                for line, block in blocks:
+                    empty = False
+                    yield line, _tidy(_parse(head + block, wanted))
+                if empty:
+                    yield 2, _tidy(_parse(head, wanted))
+            except RoadnetError:
+                raise
+            except _LineTooLong as exc:
+                what = "a quoted field from line" if exc.quoted else "line"
+                raise ReadError(
+                    f"{source}: {what} {format_count(exc.line)} runs on for more than "
+                    f"{format_count(exc.limit)} bytes (it starts {_excerpt(exc.head)}); GTFS "
+                    "lines are short: this is not a GTFS table (or a quote is not closed)"
+                ) from None
+            except UnicodeDecodeError as exc:
+                raise ReadError(
+                    f"{source}: is not UTF-8 text ({exc.reason}); GTFS files are UTF-8: re-save "
+                    "the file as UTF-8"
+                ) from None
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+                raise ReadError(
+                    f"{source}: not a readable CSV table ({_cut(str(exc).strip())}); check "
+                    "quoting and the number of commas on that line"
+                ) from None
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+                raise ReadError(
+                    f"{source}: cannot be read from the feed ({_cut(str(exc))}); the zip is "
+                    "corrupted or encrypted: download the feed again"
+                ) from None
+
+    def _check_columns(self, name: str, found: list[str], required: tuple[str, ...]) -> None:
+        source = self.source(name)
+        absent = [c for c in required if c not in found]
+        if absent:
+            shown = ", ".join(_cut(c, 30) for c in found[:15])
+            if len(found) > 15:
+                shown += f" and {len(found) - 15} more"
+            raise ReadError(
+                f"{source}: has no column {', '.join(absent)} (its columns: {_cut(shown)}); "
+                "add the column, GTFS requires it"
+            )
+        if name == "stop_times.txt" and not {"departure_time", "arrival_time"} & set(found):
+            raise ReadError(
+                f"{source}: has neither departure_time nor arrival_time; add departure_time"
+            )
 
     def read(self, name: str) -> pd.DataFrame:
         """Read one file as strings; optional files that are absent give an empty table."""
         columns = _COLUMNS[name]
         if name not in self.members:
             return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-        source = self.source(name)
-        try:
-            if self.archive is not None:
-                data = self.archive.read(self.members[name])
-            else:
-                data = (self.root / self.members[name]).read_bytes()
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
-            raise ReadError(
-                f"{source}: cannot be read from the feed ({exc}); the zip is corrupted or "
-                "encrypted: download the feed again"
-            ) from exc
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ReadError(
-                f"{source}: is not UTF-8 text ({exc.reason} at byte {exc.start}); GTFS files "
-                "are UTF-8: re-save the file as UTF-8"
-            ) from exc
-        if not text.strip():
-            if name in REQUIRED_FILES:
-                raise ReadError(f"{source}: the file is empty; a GTFS feed needs its rows")
-            return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text),
-                dtype=object,  # plain Python strings: hashing and isin stay fast
-                keep_default_na=False,
-                na_filter=False,
-                skipinitialspace=True,
-            )
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise ReadError(
-                f"{source}: not a readable CSV table ({str(exc).strip()}); check quoting and "
-                "the number of commas on that line"
-            ) from exc
-        frame.columns = [str(c).strip().strip("\ufeff").strip('"').strip() for c in frame.columns]
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-        for column in frame.columns:
-            frame[column] = _stripped(frame[column])
-        absent = [c for c in columns if c not in frame.columns]
-        if absent:
-            raise ReadError(
-                f"{source}: has no column {', '.join(absent)} (its columns: "
-                f"{', '.join(frame.columns)}); add the column, GTFS requires it"
-            )
-        if name == "stop_times.txt" and not {"departure_time", "arrival_time"} & set(frame.columns):
-            raise ReadError(
-                f"{source}: has neither departure_time nor arrival_time; add departure_time"
-            )
-        return frame
+        parts = [chunk for _, chunk in self.chunks(name)]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+class _LineTooLong(Exception):
+    def __init__(self, line: int, limit: int, head: bytes, *, quoted: bool = False) -> None:
+        super().__init__(limit)
+        self.line = line
+        self.limit = limit
+        self.quoted = quoted
+        self.head = head[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+
+
+def _blocks(raw: IO[bytes], block_bytes: int, max_line: int) -> Iterator[tuple[int, bytes]]:
+    """The header line, then blocks of whole rows of about ``block_bytes`` each.
+
+    Yields (line number of the block's first line, bytes). A block ends at a newline
+    outside quotes (a quoted field may hold a line break). A line longer than ``max_line``
+    bytes, or a quoted field running on for several blocks, raises :class:`_LineTooLong`
+    as soon as it is seen: memory stays within a few blocks.
+    """
+    buffer = b""
+    while (cut := buffer.find(b"\n")) < 0:
+        if len(buffer) > max_line:
+            raise _LineTooLong(1, max_line, buffer)
+        data = raw.read(max_line + 1)
+        if not data:
+            if buffer:
+                yield 1, buffer + b"\n"
+            return
+        buffer += data
+    yield 1, buffer[: cut + 1]
+    carry = buffer[cut + 1 :]
+    line = 2
+    while True:
+        data = raw.read(block_bytes)
+        buffer = carry + data
+        if not data:
+            if buffer.strip():
+                yield line, buffer
+            return
+        tail = len(buffer) - (buffer.rfind(b"\n") + 1)
+        if tail > max_line:
+            start = len(buffer) - tail
+            raise _LineTooLong(line + buffer.count(b"\n"), max_line, buffer[start:])
+        cut = _last_row_end(buffer)
+        if cut < 0:
+            if len(buffer) > 4 * block_bytes:
+                raise _LineTooLong(line, 4 * block_bytes, buffer, quoted=True)
+            carry = buffer
+            continue
+        yield line, buffer[: cut + 1]
+        line += buffer.count(b"\n", 0, cut + 1)
+        carry = buffer[cut + 1 :]
+
+
+def _last_row_end(buffer: bytes) -> int:
+    """Position of the last newline of ``buffer`` outside quotes; -1 if none.
+
+    ``buffer`` starts outside quotes; a doubled quote inside a field keeps the parity.
+    """
+    cut = buffer.rfind(b"\n")
+    if cut >= 0 and buffer.count(b'"', 0, cut) % 2:
+        # the last quote before it opens a field still open there: end before that quote
+        cut = buffer.rfind(b"\n", 0, buffer.rfind(b'"', 0, cut))
+    return cut
+
+
+def _tidy(chunk: pd.DataFrame) -> pd.DataFrame:
+    """Clean column names (blanks, BOM, quotes), drop repeated ones, strip the values."""
+    chunk.columns = [_clean_column(c) for c in chunk.columns]
+    chunk = chunk.loc[:, ~chunk.columns.duplicated()]
+    for column in chunk.columns:
+        chunk[column] = _stripped(chunk[column])
+    return chunk.reset_index(drop=True)
+
+
+def _parse(data: bytes, wanted: set[str] | None) -> pd.DataFrame:
+    """A block of CSV text (with its header line) as a table of strings."""
+    return pd.read_csv(
+        io.BytesIO(data),
+        dtype=object,  # plain Python strings: hashing and isin stay fast
+        keep_default_na=False,
+        na_filter=False,
+        skipinitialspace=True,
+        encoding="utf-8-sig",
+        usecols=(lambda c: _clean_column(c) in wanted) if wanted else None,
+    )
+
+
+def _clean_column(name: object) -> str:
+    return str(name).strip().strip("\ufeff").strip('"').strip()
 
 
 def _starts_like_zip(path: Path) -> bool:
@@ -319,8 +539,9 @@ def _locate_members(root: Path, names: list[str]) -> dict[str, str]:
     )
     if len(folders) > 1:
         raise ReadError(
-            f"{root}: holds several GTFS feeds (in {', '.join(f + '/' for f in folders)}); "
-            "give one of them"
+            f"{root}: holds several GTFS feeds (in "
+            f"{', '.join(_cut(f, 40) + '/' for f in folders[:5])}"
+            f"{' …' if len(folders) > 5 else ''}); give one of them"
         )
     folder = folders[0] if folders else "."
     members: dict[str, str] = {}
@@ -336,9 +557,9 @@ def _check_unique(frame: pd.DataFrame, column: str, source: str) -> None:
     if not duplicated.empty:
         first = duplicated.iloc[0]
         raise LayerError(
-            f"{column} {first!r} is listed {int((frame[column] == first).sum())} times "
+            f"{column} {_excerpt(first)} is listed {int((frame[column] == first).sum())} times "
             f"({duplicated.nunique()} duplicated id(s) in all); each id must be unique",
-            feature=first,
+            feature=_cut(first, 40),
             field=column,
             source=source,
         )
@@ -356,11 +577,12 @@ def _check_references(
         bad = stop_times[unknown_stop]
         first = bad.iloc[0]
         raise LayerError(
-            f"trip {first['trip_id']!r} calls at stop_id {first['stop_id']!r}, which stops.txt "
-            f"does not list ({len(bad)} such row(s), {bad['stop_id'].nunique()} unknown "
-            "stop id(s)); add the stops to stops.txt or remove the rows",
+            f"trip {_excerpt(first['trip_id'])} calls at stop_id {_excerpt(first['stop_id'])}, "
+            f"which stops.txt does not list ({len(bad)} such row(s), "
+            f"{bad['stop_id'].nunique()} unknown stop id(s)); add the stops to stops.txt or "
+            "remove the rows",
             layer="bus_lines",
-            feature=first["trip_id"],
+            feature=_cut(first["trip_id"], 40),
             field="stop_id",
             source=feed.source("stop_times.txt"),
         )
@@ -368,10 +590,11 @@ def _check_references(
     if unknown_trip.any():
         first_trip = stop_times.loc[unknown_trip, "trip_id"].iloc[0]
         raise LayerError(
-            f"trip_id {first_trip!r} is not in trips.txt ({int(unknown_trip.sum())} row(s)); "
-            "add the trip to trips.txt or remove its stop times",
+            f"trip_id {_excerpt(first_trip)} is not in trips.txt "
+            f"({int(unknown_trip.sum())} row(s)); add the trip to trips.txt or remove its "
+            "stop times",
             layer="bus_lines",
-            feature=first_trip,
+            feature=_cut(first_trip, 40),
             field="trip_id",
             source=feed.source("stop_times.txt"),
         )
@@ -379,11 +602,11 @@ def _check_references(
     if unknown_route.any():
         first_row = trips[unknown_route].iloc[0]
         raise LayerError(
-            f"trip {first_row['trip_id']!r} belongs to route_id {first_row['route_id']!r}, "
-            f"which routes.txt does not list ({int(unknown_route.sum())} trip(s)); add the "
-            "route to routes.txt",
+            f"trip {_excerpt(first_row['trip_id'])} belongs to route_id "
+            f"{_excerpt(first_row['route_id'])}, which routes.txt does not list "
+            f"({int(unknown_route.sum())} trip(s)); add the route to routes.txt",
             layer="bus_lines",
-            feature=first_row["trip_id"],
+            feature=_cut(first_row["trip_id"], 40),
             field="route_id",
             source=feed.source("trips.txt"),
         )
@@ -412,7 +635,8 @@ def _stop_points(feed: _Feed, stops: pd.DataFrame, stop_times: pd.DataFrame) -> 
             row = int(np.flatnonzero(bad)[0])
             raise ReadError(
                 f"{feed.source('stops.txt')}: row {row + 2} (stop_id "
-                f"{stops['stop_id'].iloc[row]!r}) has {column} {stops[column].iloc[row]!r}, "
+                f"{_excerpt(stops['stop_id'].iloc[row])}) has {column} "
+                f"{_excerpt(stops[column].iloc[row])}, "
                 f"not a number between -{limit:g} and {limit:g} ({int(bad.sum())} such "
                 "row(s)); give decimal degrees (WGS-84)"
             )
@@ -433,51 +657,86 @@ class _Trip:
     shape: str
     pattern: tuple[str, ...]
     departures: tuple[float, ...]  # minutes after midnight; several with frequencies.txt
+    duration: float = math.nan  # minutes from the first to the last time along the trip
+    direction_id: str = ""  # as the feed gives it ("" when it does not)
 
 
-def _ordered_stop_times(feed: _Feed, stop_times: pd.DataFrame, trips: pd.DataFrame) -> pd.DataFrame:
+def _read_stop_times(feed: _Feed) -> pd.DataFrame:
+    """stop_times.txt read chunk by chunk in the columns needed, each chunk parsed as it comes.
+
+    Returns ``trip_id``, ``stop_id`` (strings), ``sequence``, ``start`` (departure, else
+    arrival: minutes) and ``end`` (arrival, else departure: minutes); NaN where blank.
+    """
     source = feed.source("stop_times.txt")
-    sequence = _by_unique(stop_times["stop_sequence"], _number)
-    bad = np.isnan(sequence)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ReadError(
-            f"{source}: row {row + 2} (trip {stop_times['trip_id'].iloc[row]!r}) has "
-            f"stop_sequence {stop_times['stop_sequence'].iloc[row]!r}, not a number; "
-            "give whole numbers increasing along the trip"
+    parts = []
+    for line, chunk in feed.chunks("stop_times.txt", usecols=_STOP_TIME_COLUMNS):
+        sequence = _by_unique(chunk["stop_sequence"], _number)
+        bad = np.isnan(sequence)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ReadError(
+                f"{source}: row {line + row} (trip {_excerpt(chunk['trip_id'].iloc[row])}) has "
+                f"stop_sequence {_excerpt(chunk['stop_sequence'].iloc[row])}, not a number; "
+                "give whole numbers increasing along the trip"
+            )
+        departure = _times(chunk, "departure_time", source, line)
+        arrival = _times(chunk, "arrival_time", source, line)
+        parts.append(
+            {
+                # categorical: a few bytes a row, whatever the ids
+                "trip_id": pd.Categorical(chunk["trip_id"].to_numpy(dtype=object)),
+                "stop_id": pd.Categorical(chunk["stop_id"].to_numpy(dtype=object)),
+                "sequence": sequence,
+                "start": np.where(np.isnan(departure), arrival, departure),
+                "end": np.where(np.isnan(arrival), departure, arrival),
+            }
         )
-    departure = _times(stop_times, "departure_time", source)
-    arrival = _times(stop_times, "arrival_time", source)
+        del chunk
+    columns: dict[str, Any] = {}
+    for column in list(parts[0]):  # one column at a time, freeing the parts' copies
+        pieces = [part.pop(column) for part in parts]
+        if column in ("trip_id", "stop_id"):
+            columns[column] = union_categoricals(pieces) if len(pieces) > 1 else pieces[0]
+        else:
+            columns[column] = np.concatenate(pieces)
+        del pieces
+    return pd.DataFrame(columns, copy=False)
+
+
+def _ordered_stop_times(stop_times: pd.DataFrame, trips: pd.DataFrame) -> pd.DataFrame:
+    """Stop times sorted by trip (trips.txt order) and sequence."""
     order = pd.Series(np.arange(len(trips)), index=trips["trip_id"].to_numpy())
-    table = pd.DataFrame(
-        {
-            "trip_id": stop_times["trip_id"].to_numpy(),
-            "stop_id": stop_times["stop_id"].to_numpy(),
-            "sequence": sequence,
-            "time": np.where(np.isnan(departure), arrival, departure),
-            "trip_order": stop_times["trip_id"].map(order).to_numpy(),
-        }
-    )
-    return table.sort_values(["trip_order", "sequence"], kind="stable").reset_index(drop=True)
+    trip_ids = stop_times["trip_id"].astype("category").array
+    by_category = order.reindex(trip_ids.categories.astype(object)).to_numpy(dtype=float)
+    trip_order = np.where(trip_ids.codes >= 0, by_category[trip_ids.codes], np.nan)
+    table = stop_times.assign(trip_order=trip_order)
+    table = table.sort_values(["trip_order", "sequence"], kind="stable").reset_index(drop=True)
+    return table.rename(columns={"start": "time"})
 
 
-def _times(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
+def _times(frame: pd.DataFrame, column: str, source: str, first_line: int = 2) -> np.ndarray:
     """Minutes after midnight from ``H:MM:SS`` (hours may pass 24); NaN where blank."""
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
-    return _parse_times(frame[column], source, column, frame.get("trip_id"))
+    return _parse_times(frame[column], source, column, frame.get("trip_id"), first_line)
 
 
 def _parse_times(
-    values: pd.Series, source: str, column: str, trips: pd.Series | None
+    values: pd.Series,
+    source: str,
+    column: str,
+    trips: pd.Series | None,
+    first_line: int = 2,
 ) -> np.ndarray:
     minutes = _by_unique(values, _minutes)
     bad = np.isinf(minutes)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        where = f"row {row + 2}" + (f" (trip {trips.iloc[row]!r})" if trips is not None else "")
+        where = f"row {first_line + row}" + (
+            f" (trip {_excerpt(trips.iloc[row])})" if trips is not None else ""
+        )
         raise ReadError(
-            f"{source}: {where} has {column} {values.iloc[row]!r}, not a time; write "
+            f"{source}: {where} has {column} {_excerpt(values.iloc[row])}, not a time; write "
             f"H:MM:SS, e.g. 07:05:00, or 25:10:00 for 1:10 after midnight ({int(bad.sum())} "
             "such row(s))"
         )
@@ -514,14 +773,22 @@ def _trips_by_route(
     feed: _Feed, stop_times: pd.DataFrame, trips: pd.DataFrame
 ) -> dict[str, list[_Trip]]:
     """Each route's trips that have stop times, in trips.txt order."""
-    trip_ids = stop_times["trip_id"].to_numpy(dtype=object)
-    stop_ids = stop_times["stop_id"].to_numpy(dtype=object)
+    trip_cat = stop_times["trip_id"].astype("category").array
+    stop_cat = stop_times["stop_id"].astype("category").array
+    trip_codes = trip_cat.codes
+    trip_names = trip_cat.categories.to_numpy(dtype=object)
+    stop_names = stop_cat.categories.to_numpy(dtype=object)
     # stop_times is sorted by trip: each trip is one run of rows
-    starts = np.flatnonzero(np.r_[True, trip_ids[1:] != trip_ids[:-1]])[: len(trip_ids)]
-    ends = np.r_[starts[1:], len(trip_ids)][: len(starts)]
-    patterns = {trip_ids[a]: tuple(stop_ids[a:b]) for a, b in zip(starts, ends, strict=True)}
-    # the first time given along the trip
-    first_times = stop_times.groupby("trip_id", sort=False)["time"].first().to_dict()
+    starts = np.flatnonzero(np.r_[True, trip_codes[1:] != trip_codes[:-1]])[: len(trip_codes)]
+    ends = np.r_[starts[1:], len(trip_codes)][: len(starts)]
+    patterns = {
+        trip_names[trip_codes[a]]: tuple(stop_names[stop_cat.codes[a:b]])
+        for a, b in zip(starts, ends, strict=True)
+    }
+    # the first time given along the trip, and the last
+    grouped = stop_times.groupby("trip_id", sort=False, observed=True)
+    first_times = grouped["time"].first().to_dict()
+    last_times = grouped["end"].last().to_dict()
     repeated = _frequencies(feed)
     blank = [""] * len(trips)
     by_route: dict[str, list[_Trip]] = {}
@@ -547,6 +814,8 @@ def _trips_by_route(
                 shape=shape,
                 pattern=pattern,
                 departures=tuple(departures),
+                duration=float(last_times.get(trip_id, math.nan)) - float(first),
+                direction_id=direction,
             )
         )
     return by_route
@@ -565,7 +834,7 @@ def _frequencies(feed: _Feed) -> dict[str, tuple[float, ...]]:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ReadError(
-            f"{source}: row {row + 2} (trip {frequencies['trip_id'].iloc[row]!r}) needs "
+            f"{source}: row {row + 2} (trip {_excerpt(frequencies['trip_id'].iloc[row])}) needs "
             "start_time, end_time and a headway_secs above 0"
         )
     expanded: dict[str, list[float]] = {}
@@ -625,8 +894,8 @@ def _dates(values: pd.Series, source: str, column: str) -> list[dt.date]:
             out.append(dt.datetime.strptime(value, "%Y%m%d").date())
         except ValueError as exc:
             raise ReadError(
-                f"{source}: row {row + 2} has {column} {value!r}, not a date; write YYYYMMDD, "
-                "e.g. 20240301"
+                f"{source}: row {row + 2} has {column} {_excerpt(value)}, not a date; write "
+                "YYYYMMDD, e.g. 20240301"
             ) from exc
     return out
 
@@ -650,8 +919,8 @@ def _read_shapes(feed: _Feed) -> dict[str, tuple[LineString, float]]:
         if values.isna().any():
             row = int(np.flatnonzero(values.isna().to_numpy())[0])
             raise ReadError(
-                f"{source}: row {row + 2} (shape {shapes['shape_id'].iloc[row]!r}) has "
-                f"{column} {shapes[column].iloc[row]!r}, not a number"
+                f"{source}: row {row + 2} (shape {_excerpt(shapes['shape_id'].iloc[row])}) has "
+                f"{column} {_excerpt(shapes[column].iloc[row])}, not a number"
             )
         table[axis] = values.to_numpy(dtype=float)
     table = table.sort_values(["shape_id", "seq"], kind="stable")
@@ -690,6 +959,7 @@ def _bus_lines(
     calendar: _Calendar,
     shapes: dict[str, tuple[LineString, float]],
     agencies: pd.Series,
+    label: str,
 ) -> gpd.GeoDataFrame:
     coords = dict(
         zip(
@@ -728,6 +998,12 @@ def _bus_lines(
                 "stops": stop_list,
                 "trips_per_day": sum(len(trip.departures) for trip in day_trips),
                 **_service_summary(day_trips),
+                "trip_times": [
+                    (start, start + trip.duration)
+                    for trip in day_trips
+                    for start in trip.departures
+                ],
+                "directions": len({trip.direction_id for trip in mine if trip.direction_id}),
                 "geometry_source": geometry_source,
                 "geometry": geometry,
             }
@@ -742,11 +1018,57 @@ def _bus_lines(
         )
     frame = pd.DataFrame(rows, columns=list(LINE_COLUMNS))
     frame["trips_per_day"] = frame["trips_per_day"].astype("int64")
+    frame["directions"] = frame["directions"].astype("int64")
     for column in ("first_departure_min", "last_departure_min", "span_min", "headway_min"):
         frame[column] = frame[column].astype("float64")
     lines = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
     lines.attrs["routes_without_trips"] = without_trips
+    lines.attrs["quality"] = DataQuality().with_notes(
+        _calendar_note(calendar, label, len(rows)),
+        _unscheduled_note(unscheduled, label),
+    )
     return lines
+
+
+def _calendar_note(calendar: _Calendar, label: str, n_lines: int) -> QualityNote | None:
+    if calendar.dates or n_lines == 0:
+        return None
+    return QualityNote(
+        "gtfs_calendar_missing",
+        text_zh=(
+            f"GTFS 数据（{_cut(label, 60)}）既无 calendar.txt 也无 calendar_dates.txt：不知道"
+            "各班次在哪天运行，按所有班次在同一天运行计（日班次和需配车辆可能偏多）"
+        ),
+        text_en=(
+            f"the GTFS feed ({_cut(label, 60)}) has neither calendar.txt nor "
+            "calendar_dates.txt: which days its trips run is unknown, so every trip is counted "
+            "as running on the same day (trips per day and vehicles may be too high)"
+        ),
+        layer="bus_lines",
+        count=n_lines,
+        rule="all_trips_run",
+    )
+
+
+def _unscheduled_note(services: set[str], label: str) -> QualityNote | None:
+    if not services:
+        return None
+    ids = tuple(_cut(s, 40) for s in sorted(services))
+    return QualityNote(
+        "gtfs_services_not_in_calendar",
+        text_zh=(
+            f"GTFS 数据（{_cut(label, 60)}）中 {format_count(len(ids))} 个 service_id 既不在 "
+            "calendar.txt 也不在 calendar_dates.txt 中，其班次按不运行计"
+        ),
+        text_en=(
+            f"{format_count(len(ids))} service_id(s) of the GTFS feed ({_cut(label, 60)}) are in "
+            "neither calendar.txt nor calendar_dates.txt: their trips are counted as not running"
+        ),
+        layer="bus_lines",
+        count=len(ids),
+        rule="never_run",
+        ids=ids,
+    )
 
 
 def _main_pattern(patterns: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -761,11 +1083,8 @@ def _busiest_day(trips: list[_Trip], calendar: _Calendar) -> tuple[list[_Trip], 
     per_service: dict[str, int] = {}
     for trip in trips:
         per_service[trip.service] = per_service.get(trip.service, 0) + len(trip.departures)
-    if not calendar.dates:
-        busiest = max(per_service, key=lambda s: per_service[s])  # first among equals
-        if per_service[busiest] == 0:
-            return [], set()
-        return [trip for trip in trips if trip.service == busiest], set()
+    if not calendar.dates:  # no calendar at all: every trip is taken to run (and noted)
+        return [trip for trip in trips if trip.departures], set()
     missing = {s for s in per_service if s not in calendar.active}
     counts = np.zeros(len(calendar.dates))
     for service, weight in per_service.items():
