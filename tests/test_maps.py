@@ -128,9 +128,12 @@ def test_popup_of_an_unreachable_village(tiny):
     villages["nearest_stop"] = villages["nearest_stop"].astype(object)
     villages.loc[3, ["nearest_stop", "distance_m"]] = [np.nan, np.inf]
     villages.at[3, "lines"] = []
+    villages.at[3, "unserved_reason"] = "disconnected"
     doc = coverage_document(dataclasses.replace(result, villages=villages), county, lang="en")
     at = doc.villages.ids.index(str(villages.at[3, "id"]))
-    assert doc.villages.rows[at][3:] == ("—", "unreachable", "—")
+    # distance, nearest stop, lines, then the reason the village is not served
+    assert doc.villages.rows[at][3:6] == ("—", "unreachable", "—")
+    assert "road piece" in doc.villages.rows[at][6]
 
 
 def test_hostile_names_are_escaped(html_zh):
