@@ -236,10 +236,13 @@ def inspect_county(
         if item.frame is not None:
             loaded[name] = item
 
+    # layers with a CRS and at least one geometry (a box): they place the county
     spatial = {
         n: i.frame
         for n, i in loaded.items()
-        if isinstance(i.frame, gpd.GeoDataFrame) and i.frame.crs is not None and len(i.frame)
+        if isinstance(i.frame, gpd.GeoDataFrame)
+        and i.frame.crs is not None
+        and i.lonlat_box is not None
     }
     if not spatial:
         if not problems and not loaded:
@@ -782,7 +785,12 @@ def _check_geometries(
             Problem(
                 "error",
                 f"{int(missing.sum())} feature(s) have no geometry (first: {', '.join(ids[:5])}); "
-                "draw them or delete them",
+                + (
+                    "none has: the file's geometry may be damaged or missing (a .shp cut "
+                    "short?): copy it again from its source"
+                    if missing.all()
+                    else "draw them or delete them"
+                ),
                 feature=ids[0],
                 count=int(missing.sum()),
                 **where,
@@ -965,8 +973,8 @@ def _dropped_note(layer: str, dropped: _Dropped, metric: pyproj.CRS) -> QualityN
         what_en.append(f"{polygons} polygon(s) ({format_mu(area / MU_M2)} mu, {area:,.0f} m²)")
         what_zh.append(f"面 {polygons} 个（{format_mu(area / MU_M2)} 亩）")
     if lines:
-        what_en.append(f"{lines} line(s) ({format_km(km)} km)")
-        what_zh.append(f"线 {lines} 条（{format_km(km)} 公里）")
+        what_en.append(f"{lines} line(s) ({_length_text(km)})")
+        what_zh.append(f"线 {lines} 条（{_length_text(km, zh=True)}）")
     if points:
         what_en.append(f"{points} point(s)")
         what_zh.append(f"点 {points} 个")
@@ -1081,10 +1089,21 @@ def _merge_roads(
 
 
 def _ids(frame: pd.DataFrame, schema: LayerSchema, mask: np.ndarray) -> list[str]:
+    """Ids of the masked features: the id field, a 三调 标识码/图斑编号, else the row."""
     positions = np.flatnonzero(mask)
-    if schema.id_field and schema.id_field in frame.columns:
-        return [str(v) for v in frame[schema.id_field].to_numpy()[positions]]
+    for column in (schema.id_field, "BSM", "TBBH", "JBNTTBBH"):
+        if column and column in frame.columns:
+            values = frame[column].to_numpy()[positions]
+            if not pd.isna(values).any():
+                return [str(v) for v in values]
     return [f"row {p + 1}" for p in positions]
+
+
+def _length_text(km: float, *, zh: bool = False) -> str:
+    """A dropped or merged length: metres under 1 km, else km by the rounding rule."""
+    if km < 1.0:
+        return f"{km * 1000:,.0f} {'米' if zh else 'm'}"
+    return f"{format_km(km)} {'公里' if zh else 'km'}"
 
 
 def _check_duplicate_ids(

@@ -26,6 +26,7 @@ import difflib
 import pathlib
 import sys
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,9 +353,12 @@ def _manifest_from_geopackage(path: Path) -> Manifest:
     import pyogrio
 
     try:
-        listed = pyogrio.list_layers(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL's own complaints; the error says it all
+            listed = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise ReadError(f"{path}: not a readable GeoPackage: {exc}") from exc
+        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ReadError(f"{path}: not a readable GeoPackage: {text}") from exc
     layers: dict[str, LayerSource] = {}
     for row in listed:
         layer_name = str(row[0])

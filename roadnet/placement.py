@@ -131,6 +131,16 @@ def check_extents(
             if pair in reported:
                 continue
             reported.add(pair)
+            # two layers apart: blame the one less likely right (a lon/lat table before a
+            # GIS file with its own CRS; the later one on a tie)
+            order = list(boxes)
+            if _trust(sources[reference[0]]) < _trust(sources[name]) or (
+                _trust(sources[reference[0]]) == _trust(sources[name])
+                and order.index(reference[0]) > order.index(name)
+            ):
+                name, reference = reference[0], [name]
+                box = boxes[name]
+                ref_box = boxes[reference[0]]
         whose = "the county's " if set(reference) <= set(county) else ""
         severity = "error" if gap > FAR_LAYER_KM else "warning"
         problems.append(
@@ -145,6 +155,16 @@ def check_extents(
         )
     problems.extend(_check_declared_place(boxes, sources, manifest))
     return problems
+
+
+_TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+
+
+def _trust(source: LayerSource) -> int:
+    """How likely a layer's place is right: 0 a lon/lat table, 1 a GIS file or feed."""
+    if source.gtfs is None and any(p.suffix.lower() in _TABLE_SUFFIXES for p in source.paths):
+        return 0
+    return 1
 
 
 def _county_is_the_odd_one(boxes: Mapping[str, Box], county: list[str], others: list[str]) -> bool:

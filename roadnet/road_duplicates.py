@@ -130,10 +130,16 @@ def find_duplicate_roads(
     np.minimum.at(lowest, label, np.arange(m))
     kept_local = lowest[label]
     removed_local = kept_local != np.arange(m)
-    # a removed line is reversed when its start lies on its kept line's end, not start
-    same_start = np.hypot(*(start - start[kept_local]).T) <= tolerance
-    reversed_local = removed_local & ~same_start
-    exact_local = removed_local & same_start
+    # a removed line runs the other way when its point a quarter along lies nearer to the
+    # kept line's three-quarter point than to its quarter point (also true of loops)
+    ahead = np.zeros(m, dtype=bool)
+    mine, theirs = lines[removed_local], lines[kept_local[removed_local]]
+    quarter = shapely.line_interpolate_point(mine, 0.25, normalized=True)
+    ahead[removed_local] = shapely.distance(
+        quarter, shapely.line_interpolate_point(theirs, 0.25, normalized=True)
+    ) <= shapely.distance(quarter, shapely.line_interpolate_point(theirs, 0.75, normalized=True))
+    reversed_local = removed_local & ~ahead
+    exact_local = removed_local & ahead
 
     kept_of = identity.copy()
     kept_of[positions] = positions[kept_local]
@@ -145,11 +151,16 @@ def find_duplicate_roads(
     exact_removed[positions[exact_local]] = True
     two_way = none.copy()
     two_way[positions[kept_local[reversed_local]]] = True
+    if overlaps.shape[1]:
+        # one pair per two kept roads (not one per direction of each)
+        kept_pairs = np.sort(kept_of[overlaps], axis=0)
+        kept_pairs = kept_pairs[:, kept_pairs[0] != kept_pairs[1]]
+        overlaps = np.unique(kept_pairs, axis=1) if kept_pairs.shape[1] else kept_pairs
     return DuplicateRoads(keep, reversed_removed, exact_removed, two_way, kept_of, overlaps)
 
 
 #: Attributes two copies of one road share (those a layer has are compared).
-SAME_ROAD_FIELDS = ("name", "route_code", "class", "surface", "width_m", "highway")
+SAME_ROAD_FIELDS = ("name", "route_code", "class", "surface", "width_m", "highway", "osmid")
 
 
 def merge_duplicate_roads(

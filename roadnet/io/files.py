@@ -103,7 +103,7 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
             warnings.simplefilter("always")
             listed = pyogrio.list_layers(path)
     except Exception as exc:
-        raise ReadError(f"{path}: cannot be opened as a GIS file: {_clean(exc)}") from exc
+        raise ReadError(f"{path}: cannot be opened as a GIS file: {_gdal_reason(exc)}") from exc
     notes.extend(f"{path.name}: {w.message}" for w in caught)
     names = [str(row[0]) for row in listed]
     if layer is None and len(names) > 1:
@@ -340,6 +340,11 @@ def read_table(
         except ValueError as exc:
             raise ReadError(f"{path}: {_clean(exc)}") from exc
         except Exception as exc:
+            if zipfile.is_zipfile(path):
+                raise ReadError(
+                    f"{path}: a zip archive without the parts of an Excel workbook "
+                    f"({type(exc).__name__}: {_clean(exc)}); save it again from Excel/WPS as .xlsx"
+                ) from exc
             raise ReadError(f"{path}: not a readable Excel workbook: {_clean(exc)}") from exc
         frame.columns = [str(c).strip() for c in frame.columns]
         result = ReadResult(frame, notes)
@@ -365,8 +370,13 @@ def read_table(
             notes.append(f"{path.name} is not UTF-8: read as GB18030")
         frame.columns = [str(c).strip() for c in frame.columns]
         return ReadResult(frame, notes)
+    where = ""
+    if isinstance(last, UnicodeDecodeError):
+        where = f" (byte {last.object[last.start]:#04x} at position {last.start:,})"
+    tried = " nor ".join({"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(e, e) for e in encodings)
     raise ReadError(
-        f"{path}: text is neither UTF-8 nor GB18030 ({last}); save it as UTF-8 or give encoding"
+        f"{path}: text is neither {tried}{where}, or not a text table at all; save it as "
+        'UTF-8 CSV, or give its encoding with encoding = "..." in its [layers.NAME] section'
     )
 
 
@@ -488,6 +498,18 @@ def points_from_table(
     out_crs = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
     rest = frame.drop(columns=[lon_col, lat_col])
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=out_crs)
+
+
+def _gdal_reason(exc: BaseException) -> str:
+    """GDAL's reason, without the SQL it ran: 'the file is damaged' rather than a query."""
+    text = _clean(exc)
+    if "sqlite" in text.lower() or "failed:" in text:
+        reason = text.rsplit("failed:", 1)[-1].split(";")[0].strip()
+        return (
+            f"{reason} (a damaged or incomplete copy, or not a GeoPackage at all: copy the file "
+            "again from its source)"
+        )
+    return text
 
 
 def _clean(exc: BaseException) -> str:
