@@ -206,6 +206,7 @@ def test_csv_villages_in_gcj02(tmp_path):
     county, problems = inspect_county(toml)
     assert county is not None
     assert any("GB18030" in p.message for p in problems)
+    assert county.quality.get("encoding_guessed_villages").rule == "GB18030"
     got = county.layer("villages").to_crs(4326)
     geod = pyproj.Geod(ellps="WGS84")
     _, _, dist = geod.inv(got.geometry.x, got.geometry.y, true.geometry.x, true.geometry.y)
@@ -230,6 +231,7 @@ def test_gbk_shapefile_without_cpg(tmp_path):
     assert county is not None
     assert list(county.layer("townships")["name"]) == ["城关镇", "东乡"]
     assert any("GB18030" in p.message and "no .cpg" in p.message for p in problems)
+    assert "it has no .cpg" in county.quality.get("encoding_guessed_townships").text_en
 
 
 def test_unknown_layer_and_key_in_toml(tmp_path):

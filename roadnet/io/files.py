@@ -366,10 +366,19 @@ def read_table(
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise ReadError(f"{path}: not a readable CSV table: {_clean(exc)}") from exc
+        quality = []
         if candidate == "gb18030":
             notes.append(f"{path.name} is not UTF-8: read as GB18030")
+            quality.append(
+                QualityNote(
+                    "encoding_guessed",
+                    text_zh=f"{path.name} 不是 UTF-8 编码，按 GB18030（GBK）读取",
+                    text_en=f"{path.name} is not UTF-8: its text was read as GB18030 (GBK)",
+                    rule="GB18030",
+                )
+            )
         frame.columns = [str(c).strip() for c in frame.columns]
-        return ReadResult(frame, notes)
+        return ReadResult(frame, notes, quality)
     where = ""
     if isinstance(last, UnicodeDecodeError):
         where = f" (byte {last.object[last.start]:#04x} at position {last.start:,})"
