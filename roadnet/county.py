@@ -41,7 +41,13 @@ from roadnet.io.files import (
     read_vector,
 )
 from roadnet.manifest import LayerSource, Manifest, read_manifest
-from roadnet.placement import check_extents, coords_on_crs_layer, lonlat_box, stops_off_their_lines
+from roadnet.placement import (
+    check_extents,
+    coords_on_crs_layer,
+    lonlat_box,
+    lonlat_centre,
+    stops_off_their_lines,
+)
 from roadnet.quality import DataQuality, QualityNote
 from roadnet.schema import (
     SCHEMAS,
@@ -154,6 +160,7 @@ class _Loaded:
     quality: list[QualityNote] = field(default_factory=list)
     dropped: _Dropped | None = None
     lonlat_box: tuple[float, float, float, float] | None = None
+    lonlat_centre: tuple[float, float] | None = None
 
 
 @dataclass
@@ -252,13 +259,18 @@ def inspect_county(
         return None, problems
 
     boxes = {n: i.lonlat_box for n, i in loaded.items() if i.lonlat_box is not None}
-    extent_problems = check_extents(boxes, {n: i.source for n, i in loaded.items()}, manifest)
+    extent_problems = check_extents(
+        boxes,
+        {n: i.source for n, i in loaded.items()},
+        manifest,
+        centres={n: i.lonlat_centre for n, i in loaded.items() if i.lonlat_centre is not None},
+    )
     problems.extend(extent_problems)
     # A layer thousands of kilometres off is not projected with the others (nor used to
     # choose the county's CRS).
     far = {p.layer for p in extent_problems if p.severity == "error"}
     spatial = {n: f for n, f in spatial.items() if n not in far} or spatial
-    metric = _metric_crs(manifest, spatial, problems)
+    metric = _metric_crs(manifest, {n: loaded[n] for n in spatial})
     projected: dict[str, pd.DataFrame] = {}
     notes: list[QualityNote] = []
     for name, item in loaded.items():
@@ -370,6 +382,7 @@ def _load_layer(
                     item.quality.append(note)
                 frame = _convert_web_coords(frame, source)
             item.lonlat_box = lonlat_box(frame)
+            item.lonlat_centre = lonlat_centre(frame)
 
     if schema.name == "roads":
         frame = _osmnx_edge_ids(frame, source, item.problems)
@@ -1160,20 +1173,29 @@ def _check_duplicate_ids(
 # --------------------------------------------------------------------------- the county
 
 
-def _metric_crs(
-    manifest: Manifest, spatial: Mapping[str, gpd.GeoDataFrame], problems: list[Problem]
-) -> pyproj.CRS:
+def _metric_crs(manifest: Manifest, loaded: Mapping[str, _Loaded]) -> pyproj.CRS:
+    """The county's metric CRS: county.toml's, else the GK/UTM zone of the county's centre.
+
+    The centre is that of the boundary's (else townships', roads', first layer's) bounds in
+    lon/lat; a layer spread over more than 10° (a stray point at 0°, 0°) is placed by the
+    median of its features instead.
+    """
     if manifest.crs not in (None, "auto"):
         chosen = crs_module.parse_crs(manifest.crs, what="county.toml crs")
         return crs_module.check_metric(chosen, what="county.toml crs")
     for preferred in ("boundary", "townships", "roads"):
-        if preferred in spatial:
-            frame = spatial[preferred]
+        if preferred in loaded:
+            item = loaded[preferred]
             break
     else:
-        frame = next(iter(spatial.values()))
-    lon0, lat0, lon1, lat1 = frame.to_crs(4326).total_bounds
-    return crs_module.metric_crs_for((lon0 + lon1) / 2, (lat0 + lat1) / 2)
+        item = next(iter(loaded.values()))
+    box = item.lonlat_box
+    if box is None:  # pragma: no cover - every layer given here has one
+        raise LayerError("layer has no geometry to place the county", layer=item.source.name)
+    lon, lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    if max(box[2] - box[0], box[3] - box[1]) > 10.0 and item.lonlat_centre is not None:
+        lon, lat = item.lonlat_centre
+    return crs_module.metric_crs_for(lon, lat)
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:

@@ -53,6 +53,26 @@ def lonlat_box(frame: gpd.GeoDataFrame) -> Box | None:
     return values[0], values[1], values[2], values[3]
 
 
+def lonlat_centre(frame: gpd.GeoDataFrame) -> tuple[float, float] | None:
+    """Where most of the layer is: the median of its features' centres, in lon/lat.
+
+    Unlike the centre of the bounds, a stray feature (a GPS fix at 0°, 0°) does not move it.
+    """
+    geoms = frame.geometry.to_numpy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any() or frame.crs is None:
+        return None
+    bounds = shapely.bounds(geoms[present])
+    x = float(np.median((bounds[:, 0] + bounds[:, 2]) / 2))
+    y = float(np.median((bounds[:, 1] + bounds[:, 3]) / 2))
+    if not frame.crs.is_geographic:
+        transformer = pyproj.Transformer.from_crs(frame.crs, 4326, always_xy=True)
+        x, y = (float(v) for v in transformer.transform(x, y))
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return None
+    return x, y
+
+
 #: A layer farther than this from the county (or the other layers) is an error, kilometres.
 FAR_LAYER_KM = 50.0
 #: A layer farther than this but within FAR_LAYER_KM is a warning, kilometres.
@@ -85,7 +105,11 @@ def _where_text(box: Box) -> str:
 
 
 def check_extents(
-    boxes: Mapping[str, Box], sources: Mapping[str, LayerSource], manifest: Manifest
+    boxes: Mapping[str, Box],
+    sources: Mapping[str, LayerSource],
+    manifest: Manifest,
+    *,
+    centres: Mapping[str, tuple[float, float]] | None = None,
 ) -> list[Problem]:
     """Layers far from the county (or from the other layers), and outside its declared place.
 
@@ -97,6 +121,9 @@ def check_extents(
         Layer name → where it was read from (for the likely cause).
     manifest
         The county (its ``code``, ``crs`` and ``name`` say where it is meant to be).
+    centres
+        Layer name → where most of it lies (see :func:`lonlat_centre`), for the check of
+        the declared place; the centre of its box when absent.
 
     Returns
     -------
@@ -153,7 +180,7 @@ def check_extents(
                 source=sources[name].label,
             )
         )
-    problems.extend(_check_declared_place(boxes, sources, manifest))
+    problems.extend(_check_declared_place(boxes, sources, manifest, centres or {}))
     return problems
 
 
@@ -219,7 +246,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _check_declared_place(
-    boxes: Mapping[str, Box], sources: Mapping[str, LayerSource], manifest: Manifest
+    boxes: Mapping[str, Box],
+    sources: Mapping[str, LayerSource],
+    manifest: Manifest,
+    centres: Mapping[str, tuple[float, float]],
 ) -> list[Problem]:
     """Layers outside China for a county that says it is Chinese (even a single layer)."""
     declared = _declared_chinese(manifest)
@@ -228,16 +258,16 @@ def _check_declared_place(
         return []
     problems = []
     for name, box in boxes.items():
-        lon, lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        lon, lat = centres.get(name, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
         if crs_module.near_china(lon, lat):
             continue
-        cause = _likely_cause(sources[name], box, _CHINA_BOX)
+        cause = _likely_cause(sources[name], (lon, lat, lon, lat), _CHINA_BOX)
         why = declared or f"its Chinese name '{manifest.name}'"
         problems.append(
             Problem(
                 "error" if declared else "warning",
-                f"layer lies outside China (around {_where_text(box)}) although the county is "
-                f"in China by {why}; {cause}",
+                f"layer lies outside China (around {_where_text((lon, lat, lon, lat))}) "
+                f"although the county is in China by {why}; {cause}",
                 layer=name,
                 source=sources[name].label,
             )

@@ -90,6 +90,19 @@ def test_an_explicit_county_is_used_as_given(tmp_path, monkeypatch, capsys):
     assert "roadnet: county:" not in capsys.readouterr().err
 
 
+def test_default_county_object_answers_for_both_places(tmp_path, monkeypatch, capsys):
+    """`patrol import` asks DEFAULT_COUNTY.exists() before reading it: both places count."""
+    from roadnet.cli.app import DEFAULT_COUNTY
+    from roadnet.manifest import read_manifest
+
+    monkeypatch.chdir(tmp_path)
+    assert not DEFAULT_COUNTY.exists()
+    countyfixture.write_county(tmp_path / "layers")
+    assert DEFAULT_COUNTY.exists() and DEFAULT_COUNTY.is_file() and not DEFAULT_COUNTY.is_dir()
+    assert read_manifest(DEFAULT_COUNTY).root == Path("layers")
+    assert capsys.readouterr().err == "roadnet: county: layers/county.toml\n"
+
+
 def test_no_county_anywhere_names_both_places(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["validate"]) == 2
@@ -537,6 +550,15 @@ def test_a_single_layer_outside_a_declared_chinese_county(tmp_path, capsys):
     code, report, _printed = _validate_json(capsys, str(named))
     assert code == 0
     assert any("outside China" in p["message"] for p in report["problems"])
+
+
+def test_one_stray_point_does_not_move_a_layer_out_of_china(tmp_path):
+    """A GPS fix at (0, 0) among Chinese villages: the layer is still where most of it is."""
+    _village_csv(tmp_path, lon=[111.0, 111.01, 111.02, 0.0], lat=[41.0, 41.01, 41.0, 0.0])
+    toml = _toml(tmp_path, 'code = "150125"\n[layers.villages]\npath = "村.csv"\n')
+    county, problems = inspect_county(toml)
+    assert not [p for p in problems if "outside China" in p.message]
+    assert county.crs.to_epsg() == 4546  # the Gauss-Krüger zone of the villages, not UTM 40N
 
 
 def test_a_neighbouring_layer_a_few_km_off_is_only_a_warning(tmp_path):
