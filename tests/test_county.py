@@ -277,13 +277,17 @@ def test_inputs_not_mutated(tmp_path):
     assert (tmp_path / "tiny.gpkg").read_bytes() == before
 
 
-def test_far_layer_warned(tmp_path):
+def test_far_layer_is_an_error(tmp_path):
+    # issue 12: a layer hundreds of km from the county is an error (it was a warning)
     toml = countyfixture.write_county(tmp_path)
     stops = countyfixture.layers()["bus_stops"]
     stops = stops.set_geometry(stops.geometry.translate(xoff=5.0), crs=4490)
     _rewrite(tmp_path, "bus_stops", stops)
     _, problems = inspect_county(toml)
-    assert any(p.layer == "bus_stops" and "km from the other layers" in p.message for p in problems)
+    far = [p for p in problems if p.layer == "bus_stops" and "km from the other layers" in p.message]
+    assert [p.severity for p in far] == ["error"]
+    with pytest.raises(ValidationError, match="km from the other layers"):
+        load_county(toml)
 
 
 def test_lines_as_multilinestring_and_village_polygons(tmp_path):
