@@ -284,7 +284,7 @@ def test_far_layer_is_an_error(tmp_path):
     stops = stops.set_geometry(stops.geometry.translate(xoff=5.0), crs=4490)
     _rewrite(tmp_path, "bus_stops", stops)
     _, problems = inspect_county(toml)
-    far = [p for p in problems if p.layer == "bus_stops" and "km from the other layers" in p.message]
+    far = [p for p in problems if p.layer == "bus_stops" and "km from the other" in p.message]
     assert [p.severity for p in far] == ["error"]
     with pytest.raises(ValidationError, match="km from the other layers"):
         load_county(toml)
