@@ -6,10 +6,24 @@ GCJ-02/BD-09 points to WGS-84, and projects every layer once into the county's m
 (CGCS2000 3-degree Gauss-Krüger inside China, UTM elsewhere). Every problem found is
 collected; :func:`load_county` raises them together, :func:`inspect_county` returns them
 for ``roadnet validate``.
+
+What loading changed or had to guess is recorded in :attr:`County.quality`, one
+:class:`~roadnet.quality.QualityNote` per key (every analysis carries them on):
+
+- ``geometry_parts_dropped_<layer>``: parts of another kind dropped from GeometryCollections
+  (with ``repair``): features, km of lines, m² of polygons, ids; features left empty removed;
+- ``roads_reversed_duplicates_merged`` / ``roads_exact_duplicates_merged``: roads drawn
+  twice (a directed layer) merged into one two-way road: count, km removed, share of km;
+- ``coords_on_crs_layer_<layer>``: ``coords`` applied to a file with its own CRS;
+- ``encoding_guessed_<layer>``: a shapefile/CSV text encoding told from the bytes;
+- ``column_names_truncated_<layer>``: shapefile column names cut mid-character;
+- ``units_converted_<layer>_<field>``: a header's unit converted (``人口(万人)``);
+- ``stops_off_their_lines``: stops more than 150 m from every line calling at them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,11 +37,40 @@ import pyproj
 import shapely
 
 from roadnet import crs as crs_module
-from roadnet.errors import LayerError, MissingLayerError, Problem, ReadError, ValidationError
-from roadnet.io.files import TABLE_SUFFIXES, points_from_table, read_table, read_vector
+from roadnet.errors import (
+    LayerError,
+    MissingLayerError,
+    Problem,
+    ReadError,
+    RoadnetError,
+    ValidationError,
+)
+from roadnet.formatting import format_count, format_km, format_mu
+from roadnet.io.files import (
+    TABLE_SUFFIXES,
+    ReadResult,
+    points_from_table,
+    read_table,
+    read_vector,
+)
 from roadnet.manifest import LayerSource, Manifest, read_manifest
-from roadnet.quality import DataQuality
-from roadnet.schema import SCHEMAS, LayerSchema, derive_road_class, normalize_layer, split_list
+from roadnet.placement import (
+    check_extents,
+    coords_on_crs_layer,
+    lonlat_box,
+    lonlat_centre,
+    stops_off_their_lines,
+)
+from roadnet.quality import DataQuality, QualityNote
+from roadnet.schema import (
+    SCHEMAS,
+    LayerSchema,
+    Normalized,
+    column_label,
+    derive_road_class,
+    normalize_layer,
+    split_list,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +152,39 @@ class County:
 
 
 @dataclass
+class _Dropped:
+    """Parts of another dimension dropped from a layer's features (measured once projected)."""
+
+    parts: np.ndarray
+    crs: Any
+    features: list[str]  # ids of the features that lost parts
+    removed: list[str]  # ids of the features left with no part at all
+    kept: str  # what was kept: "points", "lines" or "polygons"
+
+
+@dataclass
 class _Loaded:
     """A layer after reading and checks, before projection."""
 
     frame: pd.DataFrame
     source: LayerSource
     problems: list[Problem] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field → user's column
+    quality: list[QualityNote] = field(default_factory=list)
+    dropped: _Dropped | None = None
+    lonlat_box: tuple[float, float, float, float] | None = None
+    lonlat_centre: tuple[float, float] | None = None
+
+
+@dataclass
+class _Read:
+    """A layer as read from its file(s), before any check."""
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    quality: list[QualityNote] = field(default_factory=list)
+    formula_cells: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    own_crs: bool = False  # geometry and CRS come from the file itself (not a lon/lat table)
 
 
 def load_county(
@@ -135,7 +205,9 @@ def load_county(
         a million parcels). Layers named but absent from the county are simply missing;
         :meth:`County.layer` reports them when asked for.
     repair
-        Repair invalid geometries with ``shapely.make_valid`` instead of reporting them.
+        Repair invalid geometries with ``shapely.make_valid`` instead of reporting them, and
+        keep the parts of the layer's dimension of GeometryCollections (dropping the rest,
+        counted in :attr:`County.quality`).
 
     Raises
     ------
@@ -159,7 +231,9 @@ def inspect_county(
     """Load a county collecting every problem (errors and warnings) instead of raising.
 
     Returns the County (None when no layer could be projected) and the problems. Files that
-    cannot be read at all still raise :class:`ReadError`.
+    cannot be read at all still raise :class:`ReadError`. What loading changed or had to
+    guess (parts dropped, duplicate roads merged, an encoding guessed …) is in the County's
+    ``quality``.
     """
     manifest = county if isinstance(county, Manifest) else read_manifest(county)
     wanted = set(layers) if layers is not None else None
@@ -168,15 +242,27 @@ def inspect_county(
     loaded: dict[str, _Loaded] = {}
     gtfs_cache: dict[Path, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = {}
     for name, source in sources.items():
-        item = _load_layer(source, gtfs_cache=gtfs_cache, repair=repair or source.repair)
+        try:
+            item = _load_layer(source, gtfs_cache=gtfs_cache, repair=repair or source.repair)
+        except RoadnetError:
+            raise
+        except Exception as exc:  # a damaged file met where no reader expected it
+            raise ReadError(
+                f"{source.label}: layer '{name}' cannot be read ({type(exc).__name__}: "
+                f"{_short(exc)}); check that the file is complete and of the kind its name "
+                "says (run with --debug for the details)"
+            ) from exc
         problems.extend(item.problems)
         if item.frame is not None:
             loaded[name] = item
 
+    # layers with a CRS and at least one geometry (a box): they place the county
     spatial = {
         n: i.frame
         for n, i in loaded.items()
-        if isinstance(i.frame, gpd.GeoDataFrame) and i.frame.crs is not None and len(i.frame)
+        if isinstance(i.frame, gpd.GeoDataFrame)
+        and i.frame.crs is not None
+        and i.lonlat_box is not None
     }
     if not spatial:
         if not problems and not loaded:
@@ -185,23 +271,65 @@ def inspect_county(
             )
         return None, problems
 
-    metric = _metric_crs(manifest, spatial, problems)
+    boxes = {n: i.lonlat_box for n, i in loaded.items() if i.lonlat_box is not None}
+    extent_problems = check_extents(
+        boxes,
+        {n: i.source for n, i in loaded.items()},
+        manifest,
+        centres={n: i.lonlat_centre for n, i in loaded.items() if i.lonlat_centre is not None},
+    )
+    problems.extend(extent_problems)
+    # A layer thousands of kilometres off is not projected with the others (nor used to
+    # choose the county's CRS).
+    far = {p.layer for p in extent_problems if p.severity == "error"}
+    spatial = {n: f for n, f in spatial.items() if n not in far} or spatial
+    metric = _metric_crs(manifest, {n: loaded[n] for n in spatial})
     projected: dict[str, pd.DataFrame] = {}
+    notes: list[QualityNote] = []
     for name, item in loaded.items():
+        notes.extend(item.quality)
         frame = item.frame
         if isinstance(frame, gpd.GeoDataFrame):
-            if frame.crs is None:
+            if frame.crs is None or name in far:
                 continue
             frame = frame.to_crs(metric)
         projected[name] = frame
-    problems.extend(_check_far_layers(projected, metric))
-    problems.extend(_cross_checks(projected, manifest))
+        if item.dropped is not None:
+            note = _dropped_note(name, item.dropped, metric)
+            notes.append(note)
+            problems.append(
+                Problem(
+                    "info",
+                    note.text_en,
+                    layer=name,
+                    source=item.source.label,
+                    count=note.count or 0,
+                )
+            )
+    if "roads" in loaded:
+        roads = projected.get("roads", loaded["roads"].frame)
+        if "roads" in projected and isinstance(roads, gpd.GeoDataFrame):
+            roads, merged = _merge_roads(roads, loaded["roads"], problems)
+            notes.extend(merged)
+            projected["roads"] = roads
+        _check_duplicate_ids(
+            roads,
+            SCHEMAS["roads"],
+            loaded["roads"].source.label,
+            problems,
+            columns=loaded["roads"].columns,
+        )
+    columns = {n: i.columns for n, i in loaded.items()}
+    cross, cross_notes = _cross_checks(projected, manifest, columns)
+    problems.extend(cross)
+    notes.extend(cross_notes)
     result = County(
         name=manifest.name,
         crs=metric,
         layers=projected,
         manifest=manifest,
         problems=tuple(problems),
+        quality=DataQuality().with_notes(*notes),
     )
     return result, problems
 
@@ -217,9 +345,13 @@ def _load_layer(
 ) -> _Loaded:
     schema = SCHEMAS[source.name]
     label = source.label
-    frame, notes = _read_source(source, schema, gtfs_cache=gtfs_cache)
+    read = _read_source(source, schema, gtfs_cache=gtfs_cache)
+    frame = read.frame
     item = _Loaded(frame, source)
-    item.problems.extend(Problem("info", note, layer=source.name, source=label) for note in notes)
+    item.problems.extend(
+        Problem("info", note, layer=source.name, source=label) for note in read.notes
+    )
+    item.quality.extend(_layer_note(note, source.name) for note in read.quality)
 
     if len(frame) == 0:
         item.problems.append(Problem("error", "layer is empty", layer=source.name, source=label))
@@ -232,10 +364,22 @@ def _load_layer(
             frame = frame.query(source.where)
         except Exception as exc:
             raise LayerError(
-                f"where = {source.where!r} cannot be applied: {exc}",
+                f"where = {_excerpt(source.where)} cannot be applied: {_short(exc)}; the "
+                f"layer's columns are {_excerpt(', '.join(map(str, frame.columns)), 200)}",
                 layer=source.name,
                 source=label,
             ) from exc
+        if len(frame) == 0:
+            item.problems.append(
+                Problem(
+                    "error",
+                    f"where = {_excerpt(source.where)} selects no feature",
+                    layer=source.name,
+                    source=label,
+                )
+            )
+            item.frame = frame
+            return item
 
     if isinstance(frame, gpd.GeoDataFrame):
         frame = _check_crs(frame, source, item.problems)
@@ -245,10 +389,21 @@ def _load_layer(
                 item.frame = frame.set_crs(None, allow_override=True)
                 return item
             if source.coords:
+                if read.own_crs:
+                    warning, note = coords_on_crs_layer(frame, source)
+                    item.problems.append(warning)
+                    item.quality.append(note)
                 frame = _convert_web_coords(frame, source)
+            item.lonlat_box = lonlat_box(frame)
+            item.lonlat_centre = lonlat_centre(frame)
 
+    if schema.name == "roads":
+        frame = _osmnx_edge_ids(frame, source, item.problems)
     normalized = normalize_layer(frame, schema, mapping=source.fields, source=label)
     item.problems.extend(normalized.problems)
+    item.columns = normalized.columns
+    item.quality.extend(_unit_notes(normalized, source))
+    item.problems.extend(_formula_problems(read.formula_cells, normalized, source))
     frame = normalized.frame
     if schema.name == "roads":
         frame["class"] = derive_road_class(frame)
@@ -264,8 +419,11 @@ def _load_layer(
             )
         )
     if isinstance(frame, gpd.GeoDataFrame):
-        frame = _check_geometries(frame, schema, source, item.problems, repair=repair)
-    _check_duplicate_ids(frame, schema, label, item.problems)
+        frame, item.dropped = _check_geometries(
+            frame, schema, source, item.problems, repair=repair, columns=item.columns
+        )
+    if schema.name != "roads":  # roads: after reversed duplicates are merged
+        _check_duplicate_ids(frame, schema, label, item.problems, columns=item.columns)
     item.frame = frame.reset_index(drop=True)
     return item
 
@@ -275,7 +433,7 @@ def _read_source(
     schema: LayerSchema,
     *,
     gtfs_cache: dict[Path, tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]],
-) -> tuple[pd.DataFrame, list[str]]:
+) -> _Read:
     if source.gtfs is not None:
         if source.name not in ("bus_stops", "bus_lines"):
             raise LayerError("gtfs = ... gives bus_stops and bus_lines only", layer=source.name)
@@ -284,7 +442,7 @@ def _read_source(
 
             gtfs_cache[source.gtfs] = read_gtfs(source.gtfs)
         stops, lines = gtfs_cache[source.gtfs]
-        return (stops if source.name == "bus_stops" else lines), []
+        return _Read(stops if source.name == "bus_stops" else lines)
 
     if not source.paths:
         raise LayerError("no path given", layer=source.name)
@@ -299,9 +457,9 @@ def _read_source(
         from roadnet.io import osm
 
         if source.name == "roads":
-            return osm.read_osm_roads(list(source.paths)), []
+            return _Read(osm.read_osm_roads(list(source.paths)), own_crs=True)
         if source.name == "villages":
-            return osm.read_osm_places(list(source.paths)), []
+            return _Read(osm.read_osm_places(list(source.paths)), own_crs=True)
         raise LayerError(
             "an OSM extract gives roads or villages only", layer=source.name, source=str(first)
         )
@@ -309,17 +467,21 @@ def _read_source(
         from roadnet.io.gpx import read_gpx
 
         parts = [read_gpx(p) for p in source.paths]
-        return pd.concat(parts, ignore_index=True), []
+        return _Read(pd.concat(parts, ignore_index=True), own_crs=True)
 
     frames: list[pd.DataFrame] = []
-    notes: list[str] = []
+    read = _Read(pd.DataFrame())
     for path in source.paths:
         if path.suffix.lower() in TABLE_SUFFIXES:
             table = read_table(path, sheet=source.sheet, encoding=source.encoding)
-            notes.extend(table.notes)
+            read.notes.extend(table.notes)
+            read.quality.extend(table.quality)
+            for column, cells in table.formula_cells.items():
+                read.formula_cells[column] = (f"{path.name}, sheet '{table.sheet}'", cells)
             if schema.geometry == "none":
                 frames.append(table.frame)
             else:
+                _refuse_formula_coordinates(table, source, path)
                 frames.append(
                     points_from_table(
                         table.frame,
@@ -332,19 +494,122 @@ def _read_source(
                 )
         else:
             vector = read_vector(path, layer=source.layer, encoding=source.encoding)
-            notes.extend(vector.notes)
+            read.notes.extend(vector.notes)
+            read.quality.extend(vector.quality)
             frame = vector.frame
+            if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+                read.own_crs = True
             if schema.geometry == "none" and isinstance(frame, gpd.GeoDataFrame):
                 frame = pd.DataFrame(frame.drop(columns="geometry"))
             frames.append(frame)
     if len(frames) == 1:
-        return frames[0], notes
+        read.frame = frames[0]
+        return read
     geo = [f for f in frames if isinstance(f, gpd.GeoDataFrame)]
     if geo:
         target = geo[0].crs
         frames = [f.to_crs(target) if f.crs is not None and f.crs != target else f for f in geo]
-        return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=target), notes
-    return pd.concat(frames, ignore_index=True), notes
+        read.frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=target)
+        return read
+    read.frame = pd.concat(frames, ignore_index=True)
+    return read
+
+
+def _layer_note(note: QualityNote, layer: str) -> QualityNote:
+    """A reader's note made the layer's own (key suffixed with the layer name)."""
+    return dataclasses.replace(note, key=f"{note.key}_{layer}", layer=layer)
+
+
+def _refuse_formula_coordinates(table: ReadResult, source: LayerSource, path: Path) -> None:
+    """Coordinates computed by formulas never saved by Excel: say so before anything else."""
+    from roadnet.schema import LAT_ALIASES, LON_ALIASES, find_column
+
+    for wanted, aliases in ((source.lon, LON_ALIASES), (source.lat, LAT_ALIASES)):
+        column = find_column(table.frame.columns, [wanted] if wanted else aliases)
+        if column is not None and column in table.formula_cells:
+            cells = table.formula_cells[column]
+            raise LayerError(
+                f"sheet '{table.sheet}', column '{column}': {_formula_text(cells)}",
+                layer=source.name,
+                field=column,
+                source=str(path),
+            )
+
+
+def _formula_text(cells: list[str]) -> str:
+    shown = ", ".join(cells[:10]) + (" …" if len(cells) > 10 else "")
+    return (
+        f"{len(cells)} formula cell(s) have no saved value ({shown}): open the file in "
+        "Excel/WPS and save it, or replace the formulas by values"
+    )
+
+
+def _formula_problems(
+    formula_cells: Mapping[str, tuple[str, list[str]]],
+    normalized: Normalized,
+    source: LayerSource,
+) -> list[Problem]:
+    """Formula cells without a saved value read as empty: an error in a field roadnet uses."""
+    problems = []
+    used = {column: name for name, column in normalized.columns.items()}
+    for column, (where, cells) in formula_cells.items():
+        canonical = used.get(column)
+        label = column_label(canonical, column) if canonical else f"column '{column}'"
+        problems.append(
+            Problem(
+                "error" if canonical else "warning",
+                f"{where.split(', ', 1)[-1]}, {label}: {_formula_text(cells)}"
+                + ("" if canonical else " (roadnet does not use this column)"),
+                layer=source.name,
+                field=canonical,
+                source=where.split(", ", 1)[0],
+                count=len(cells),
+                feature=cells[0],
+            )
+        )
+    return problems
+
+
+def _unit_notes(normalized: Normalized, source: LayerSource) -> list[QualityNote]:
+    return [
+        QualityNote(
+            f"units_converted_{source.name}_{c.field}",
+            text_zh=f"{source.name} 图层的“{c.column}”按 {c.unit} 读取，已换算（× {c.factor:g}）",
+            text_en=f"{source.name}: column '{c.column}' ({c.field}) is in {c.unit}; values "
+            f"converted (× {c.factor:g})",
+            layer=source.name,
+            rule=f"x{c.factor:g}",
+        )
+        for c in normalized.conversions
+    ]
+
+
+def _osmnx_edge_ids(
+    frame: pd.DataFrame, source: LayerSource, problems: list[Problem]
+) -> pd.DataFrame:
+    """Roads exported from an osmnx graph have no id: make one of the edge key u-v-key."""
+    from roadnet.schema import find_column
+
+    spec = SCHEMAS["roads"].field("id")
+    if "id" in source.fields or find_column(frame.columns, [spec.name, *spec.aliases]):
+        return frame
+    if not {"u", "v"} <= set(map(str, frame.columns)):
+        return frame
+    out = frame.copy()
+    ids = out["u"].astype(str) + "-" + out["v"].astype(str)
+    if "key" in out.columns:
+        ids = ids + "-" + out["key"].astype(str)
+    out["id"] = ids
+    problems.append(
+        Problem(
+            "info",
+            "roads have no id column: ids made of the osmnx edge keys u-v-key",
+            layer=source.name,
+            field="id",
+            source=source.label,
+        )
+    )
+    return out
 
 
 def _apply_classes(
@@ -529,9 +794,16 @@ def _check_geometries(
     problems: list[Problem],
     *,
     repair: bool,
-) -> gpd.GeoDataFrame:
+    columns: Mapping[str, str],
+) -> tuple[gpd.GeoDataFrame, _Dropped | None]:
+    """Missing, mixed, wrong-typed and invalid geometries; with ``repair``, fix what can be.
+
+    With ``repair``, GeometryCollections (in the file, or made by ``make_valid``) keep the
+    parts of the layer's dimension; the other parts are dropped and returned for counting.
+    A feature left with no part of the dimension is removed.
+    """
     where: dict[str, Any] = {"layer": schema.name, "source": source.label}
-    geoms = frame.geometry.to_numpy()
+    geoms = frame.geometry.to_numpy().copy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
         ids = _ids(frame, schema, missing)
@@ -539,51 +811,56 @@ def _check_geometries(
             Problem(
                 "error",
                 f"{int(missing.sum())} feature(s) have no geometry (first: {', '.join(ids[:5])}); "
-                "draw them or delete them",
+                + (
+                    "none has: the file's geometry may be damaged or missing (a .shp cut "
+                    "short?): copy it again from its source"
+                    if missing.all()
+                    else "draw them or delete them"
+                ),
                 feature=ids[0],
                 count=int(missing.sum()),
                 **where,
             )
         )
-    allowed = _GEOMETRY_TYPES.get(schema.geometry)
-    if allowed:
-        types = shapely.get_type_id(geoms)
-        names = np.array(
-            [
-                "Point",
-                "LineString",
-                "LinearRing",
-                "Polygon",
-                "MultiPoint",
-                "MultiLineString",
-                "MultiPolygon",
-                "GeometryCollection",
-            ]
-        )
-        kind = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
-        wrong = ~missing & ~np.isin(kind, list(allowed))
-        if wrong.any() and not (
-            schema.name == "villages" and set(kind[wrong]) <= {"Polygon", "MultiPolygon"}
-        ):
-            ids = _ids(frame, schema, wrong)
+    kept_word = _KEPT_WORDS.get(schema.geometry, "parts")
+    collection = ~missing & (shapely.get_type_id(geoms) == 7)
+    dropped_parts: list[np.ndarray] = []
+    lost = np.zeros(len(geoms), dtype=bool)
+    if collection.any():
+        if repair:
+            geoms, parts, index = _keep_layer_parts(geoms, collection, schema)
+            dropped_parts.append(parts)
+            lost[index] = True
+        else:
+            ids = _ids(frame, schema, collection)
             problems.append(
                 Problem(
                     "error",
-                    f"{int(wrong.sum())} feature(s) are {sorted(set(kind[wrong]))[0]}s but this "
-                    f"layer holds {schema.geometry}s (first: {', '.join(ids[:5])})",
+                    f"{int(collection.sum())} feature(s) are GeometryCollections (shapes of "
+                    "several kinds in one feature, as QGIS 'Fix geometries', ST_MakeValid or "
+                    f"make_valid write them; first: {', '.join(ids[:5])}); set repair = true in "
+                    f"[layers.{source.name}] (or run roadnet validate --repair) to keep their "
+                    f"{kept_word} and drop the other parts, which are counted",
                     feature=ids[0],
-                    count=int(wrong.sum()),
+                    count=int(collection.sum()),
                     **where,
                 )
             )
-    invalid = ~missing & ~shapely.is_valid(geoms)
+    present = ~shapely.is_missing(geoms) & ~missing
+    invalid = present & ~collection if not repair else present.copy()
+    invalid[invalid] = ~shapely.is_valid(geoms[invalid])
     if invalid.any():
         if repair:
-            fixed = geoms.copy()
-            fixed[invalid] = shapely.make_valid(geoms[invalid])
-            if schema.geometry in ("polygon",):
-                fixed[invalid] = _polygonal_part(fixed[invalid])
-            frame = frame.set_geometry(fixed)
+            geoms[invalid] = shapely.make_valid(geoms[invalid])
+            allowed_ids = _ALLOWED_TYPE_IDS.get(schema.geometry)
+            if allowed_ids is not None:
+                mixed = invalid & ~np.isin(shapely.get_type_id(geoms), allowed_ids)
+                if schema.name == "villages":
+                    mixed &= ~np.isin(shapely.get_type_id(geoms), [3, 6])
+                if mixed.any():
+                    geoms, parts, index = _keep_layer_parts(geoms, mixed, schema)
+                    dropped_parts.append(parts)
+                    lost[index] = True
             problems.append(
                 Problem(
                     "info",
@@ -606,37 +883,266 @@ def _check_geometries(
                     **where,
                 )
             )
+    removed = shapely.is_missing(geoms) & ~missing
+    dropped: _Dropped | None = None
+    if lost.any() or removed.any():
+        dropped = _Dropped(
+            parts=np.concatenate(dropped_parts) if dropped_parts else np.array([], dtype=object),
+            crs=frame.crs,
+            features=_ids(frame, schema, lost | removed),
+            removed=_ids(frame, schema, removed),
+            kept=kept_word,
+        )
+    frame = frame.set_geometry(geoms)
+    if removed.any():
+        frame = frame.loc[~removed]
+        geoms = geoms[~removed]
+        missing = missing[~removed]
+        collection = collection[~removed]
+
+    allowed = _GEOMETRY_TYPES.get(schema.geometry)
+    if allowed:
+        kind = np.where(
+            missing,
+            "",
+            _TYPE_NAMES[np.clip(shapely.get_type_id(np.where(missing, None, geoms)), 0, 7)],
+        )
+        wrong = ~missing & ~np.isin(kind, list(allowed))
+        if not repair:
+            wrong &= ~collection  # reported above
+        if wrong.any() and not (
+            schema.name == "villages" and set(kind[wrong]) <= {"Polygon", "MultiPolygon"}
+        ):
+            ids = _ids(frame, schema, wrong)
+            problems.append(
+                Problem(
+                    "error",
+                    f"{int(wrong.sum())} feature(s) are {sorted(set(kind[wrong]))[0]}s but this "
+                    f"layer holds {schema.geometry}s (first: {', '.join(ids[:5])})",
+                    feature=ids[0],
+                    count=int(wrong.sum()),
+                    **where,
+                )
+            )
     if schema.name == "villages":
         polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
         if polygonal.any():
             points = geoms.copy()
             points[polygonal] = shapely.point_on_surface(geoms[polygonal])
             frame = frame.set_geometry(points)
-    return frame
+    return frame, dropped
 
 
-def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
-    """Keep the polygons of make_valid's GeometryCollections (drop stray lines and points)."""
+_TYPE_NAMES = np.array(
+    [
+        "Point",
+        "LineString",
+        "LinearRing",
+        "Polygon",
+        "MultiPoint",
+        "MultiLineString",
+        "MultiPolygon",
+        "GeometryCollection",
+    ]
+)
+_ALLOWED_TYPE_IDS = {
+    "point": [0, 4],
+    "line": [1, 5],
+    "polygon": [3, 6],
+    "line_or_polygon": [1, 5, 3, 6],
+}
+_KEPT_WORDS = {
+    "point": "points",
+    "line": "lines",
+    "polygon": "polygons",
+    "line_or_polygon": "lines or polygons",
+}
+
+
+def _keep_layer_parts(
+    geoms: np.ndarray, mask: np.ndarray, schema: LayerSchema
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the parts of the layer's dimension of the masked geometries.
+
+    Returns the geometries (None where nothing is left), the dropped parts and the
+    positions of the features that lost parts.
+    """
+    from roadnet.geometry_parts import highest_dimension, keep_dimension, lowest_dimension
+
+    subset = geoms[mask]
+    if schema.geometry == "line_or_polygon":
+        dimension: int | np.ndarray = highest_dimension(subset)
+    elif schema.name == "villages":
+        lowest = lowest_dimension(subset)
+        dimension = np.where(lowest == 0, 0, highest_dimension(subset))
+    else:
+        dimension = {"point": 0, "line": 1, "polygon": 2}[schema.geometry]
+    kept = keep_dimension(subset, dimension)
     out = geoms.copy()
-    for i, geom in enumerate(geoms):
-        if geom.geom_type == "GeometryCollection":
-            polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
-            out[i] = shapely.union_all(polys) if polys else shapely.Polygon()
-    return out
+    out[mask] = kept.geometries
+    positions = np.flatnonzero(mask)
+    return out, kept.dropped, np.unique(positions[kept.dropped_index])
+
+
+def _dropped_note(layer: str, dropped: _Dropped, metric: pyproj.CRS) -> QualityNote:
+    """Count and measure (in the metric CRS) the parts dropped from a layer's features."""
+    parts = gpd.GeoSeries(dropped.parts, crs=dropped.crs).to_crs(metric).to_numpy()
+    dims = shapely.get_dimensions(parts) if len(parts) else np.array([], dtype=int)
+    km = float(shapely.length(parts[dims == 1]).sum()) / 1000.0 if len(parts) else 0.0
+    area = float(shapely.area(parts[dims == 2]).sum()) if len(parts) else 0.0
+    points = int((dims == 0).sum())
+    lines = int((dims == 1).sum())
+    polygons = int((dims == 2).sum())
+    what_en = []
+    what_zh = []
+    if polygons:
+        what_en.append(f"{polygons} polygon(s) ({format_mu(area / MU_M2)} mu, {area:,.0f} m²)")
+        what_zh.append(f"面 {polygons} 个（{format_mu(area / MU_M2)} 亩）")
+    if lines:
+        what_en.append(f"{lines} line(s) ({_length_text(km)})")
+        what_zh.append(f"线 {lines} 条（{_length_text(km, zh=True)}）")
+    if points:
+        what_en.append(f"{points} point(s)")
+        what_zh.append(f"点 {points} 个")
+    n = len(dropped.features)
+    removed = len(dropped.removed)
+    text_en = (
+        f"{layer}: {n} feature(s) held shapes of another kind (GeometryCollections from a repair "
+        f"or in the file): their {dropped.kept} were kept and "
+        f"{', '.join(what_en) or 'empty parts'} dropped"
+    )
+    text_zh = (
+        f"{layer} 图层有 {n} 个要素含其他类型的图形（几何集合）：保留其"
+        f"{_KEPT_ZH.get(dropped.kept, '图形')}，舍弃{'、'.join(what_zh) or '空的部分'}"
+    )
+    if removed:
+        text_en += (
+            f"; {removed} feature(s) had no {dropped.kept} left and were removed "
+            f"(first: {', '.join(dropped.removed[:5])})"
+        )
+        text_zh += (
+            f"；{removed} 个要素无可保留的图形，已删除（如 {', '.join(dropped.removed[:5])}）"
+        )
+    return QualityNote(
+        f"geometry_parts_dropped_{layer}",
+        text_zh=text_zh,
+        text_en=text_en,
+        layer=layer,
+        count=n,
+        km=km,
+        area_m2=area,
+        rule=f"kept {dropped.kept}",
+        ids=tuple(dropped.features),
+    )
+
+
+_KEPT_ZH = {"points": "点", "lines": "线", "polygons": "面", "lines or polygons": "线或面"}
+MU_M2 = 10_000.0 / 15.0
+
+
+def _merge_roads(
+    roads: gpd.GeoDataFrame, item: _Loaded, problems: list[Problem]
+) -> tuple[gpd.GeoDataFrame, list[QualityNote]]:
+    """Merge reversed (and repeated) duplicate roads; count them and the km removed."""
+    from roadnet.road_duplicates import TOLERANCE_M, merge_duplicate_roads
+
+    merged, found = merge_duplicate_roads(roads)
+    notes = []
+    lengths = roads.geometry.length.to_numpy()
+    total_km = float(lengths.sum()) / 1000.0
+    for key, mask, what_en, what_zh, rule in (
+        (
+            "roads_reversed_duplicates_merged",
+            found.reversed_removed,
+            "the same line drawn in the other direction (a directed layer, such as an osmnx "
+            "graph exported edge by edge): each pair was merged into one two-way road",
+            "为同一道路的反方向重复线（有向图层，如 osmnx 逐边导出），已合并为一条双向道路",
+            "merged_two_way",
+        ),
+        (
+            "roads_exact_duplicates_merged",
+            found.exact_removed,
+            "the same line drawn twice in the same direction: one copy was kept",
+            "为同方向重复绘制的线，仅保留一条",
+            "merged",
+        ),
+    ):
+        count = int(mask.sum())
+        if not count:
+            continue
+        km = float(lengths[mask].sum()) / 1000.0
+        ids = _ids(roads, SCHEMAS["roads"], mask)
+        text_en = (
+            f"{format_count(count)} road(s) ({format_km(km)} km of {format_km(total_km)} km) were "
+            f"{what_en} (endpoints and shape within {TOLERANCE_M:g} m)"
+        )
+        text_zh = (
+            f"{format_count(count)} 条道路（{format_km(km)} 公里，共 {format_km(total_km)} 公里）"
+            f"{what_zh}"
+        )
+        notes.append(
+            QualityNote(
+                key,
+                text_zh=text_zh,
+                text_en=text_en,
+                layer="roads",
+                count=count,
+                km=km,
+                share=km / total_km if total_km else None,
+                rule=rule,
+                ids=tuple(ids),
+            )
+        )
+        problems.append(
+            Problem("info", text_en, layer="roads", source=item.source.label, count=count)
+        )
+    if found.overlaps.shape[1]:
+        road_ids = _ids(roads, SCHEMAS["roads"], np.ones(len(roads), dtype=bool))
+        pairs = [f"{road_ids[a]} / {road_ids[b]}" for a, b in found.overlaps.T[:5]]
+        count = found.overlaps.shape[1]
+        problems.append(
+            Problem(
+                "info",
+                f"{count} pair(s) of roads lie on the same line but differ in name, class or "
+                f"surface ({', '.join(pairs)}{' …' if count > 5 else ''}): both are kept; if "
+                "they are one road, delete one (its length counts twice)",
+                layer="roads",
+                source=item.source.label,
+                count=count,
+            )
+        )
+    return merged, notes
 
 
 def _ids(frame: pd.DataFrame, schema: LayerSchema, mask: np.ndarray) -> list[str]:
+    """Ids of the masked features: the id field, a 三调 标识码/图斑编号, else the row."""
     positions = np.flatnonzero(mask)
-    if schema.id_field and schema.id_field in frame.columns:
-        return [str(v) for v in frame[schema.id_field].to_numpy()[positions]]
+    for column in (schema.id_field, "BSM", "TBBH", "JBNTTBBH"):
+        if column and column in frame.columns:
+            values = frame[column].to_numpy()[positions]
+            if not pd.isna(values).any():
+                return [str(v) for v in values]
     return [f"row {p + 1}" for p in positions]
 
 
+def _length_text(km: float, *, zh: bool = False) -> str:
+    """A dropped or merged length: metres under 1 km, else km by the rounding rule."""
+    if km < 1.0:
+        return f"{km * 1000:,.0f} {'米' if zh else 'm'}"
+    return f"{format_km(km)} {'公里' if zh else 'km'}"
+
+
 def _check_duplicate_ids(
-    frame: pd.DataFrame, schema: LayerSchema, label: str, problems: list[Problem]
+    frame: pd.DataFrame,
+    schema: LayerSchema,
+    label: str,
+    problems: list[Problem],
+    *,
+    columns: Mapping[str, str] | None = None,
 ) -> None:
     if not schema.id_field or schema.id_field not in frame.columns:
         return
+    column = column_label(schema.id_field, (columns or {}).get(schema.id_field))
     ids = frame[schema.id_field]
     if schema.name == "projects":
         # Alternative alignments share a project id.
@@ -653,7 +1159,7 @@ def _check_duplicate_ids(
         problems.append(
             Problem(
                 "error",
-                f"{len(values)} id(s) used more than once: {', '.join(values[:5])}"
+                f"{len(values)} id(s) used more than once in {column}: {', '.join(values[:5])}"
                 f"{' …' if len(values) > 5 else ''}; ids must be unique",
                 layer=schema.name,
                 feature=values[0],
@@ -667,7 +1173,7 @@ def _check_duplicate_ids(
         problems.append(
             Problem(
                 "error",
-                f"{int(blank.sum())} feature(s) have no {schema.id_field}",
+                f"{int(blank.sum())} feature(s) have no value in {column}",
                 layer=schema.name,
                 field=schema.id_field,
                 source=label,
@@ -680,54 +1186,58 @@ def _check_duplicate_ids(
 # --------------------------------------------------------------------------- the county
 
 
-def _metric_crs(
-    manifest: Manifest, spatial: Mapping[str, gpd.GeoDataFrame], problems: list[Problem]
-) -> pyproj.CRS:
+def _metric_crs(manifest: Manifest, loaded: Mapping[str, _Loaded]) -> pyproj.CRS:
+    """The county's metric CRS: county.toml's, else the GK/UTM zone of the county's centre.
+
+    The centre is that of the boundary's (else townships', roads', first layer's) bounds in
+    lon/lat; a layer spread over more than 10° (a stray point at 0°, 0°) is placed by the
+    median of its features instead.
+    """
     if manifest.crs not in (None, "auto"):
         chosen = crs_module.parse_crs(manifest.crs, what="county.toml crs")
         return crs_module.check_metric(chosen, what="county.toml crs")
     for preferred in ("boundary", "townships", "roads"):
-        if preferred in spatial:
-            frame = spatial[preferred]
+        if preferred in loaded:
+            item = loaded[preferred]
             break
     else:
-        frame = next(iter(spatial.values()))
-    lon0, lat0, lon1, lat1 = frame.to_crs(4326).total_bounds
-    return crs_module.metric_crs_for((lon0 + lon1) / 2, (lat0 + lat1) / 2)
+        item = next(iter(loaded.values()))
+    box = item.lonlat_box
+    if box is None:  # pragma: no cover - every layer given here has one
+        raise LayerError("layer has no geometry to place the county", layer=item.source.name)
+    lon, lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    if max(box[2] - box[0], box[3] - box[1]) > 10.0 and item.lonlat_centre is not None:
+        lon, lat = item.lonlat_centre
+    return crs_module.metric_crs_for(lon, lat)
 
 
-def _check_far_layers(layers: Mapping[str, pd.DataFrame], metric: pyproj.CRS) -> list[Problem]:
-    """A layer hundreds of kilometres from the rest usually has a wrong CRS or coordinates."""
-    boxes = {
-        n: f.total_bounds for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame) and len(f)
-    }
-    if len(boxes) < 2:
-        return []
-    problems = []
-    for name, box in boxes.items():
-        others = np.array([b for n, b in boxes.items() if n != name])
-        gap_x = max(others[:, 0].min() - box[2], box[0] - others[:, 2].max(), 0.0)
-        gap_y = max(others[:, 1].min() - box[3], box[1] - others[:, 3].max(), 0.0)
-        gap = float(np.hypot(gap_x, gap_y))
-        if gap > 100_000:
-            problems.append(
-                Problem(
-                    "warning",
-                    f"layer lies {gap / 1000:,.0f} km from the other layers: a wrong CRS, a "
-                    "GCJ-02/BD-09 offset or swapped coordinates?",
-                    layer=name,
-                )
-            )
-    return problems
+def _short(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> list[Problem]:
+def _excerpt(value: Any, limit: int = 80) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= limit else text[: limit - 2] + "…'"
+
+
+def _cross_checks(
+    layers: Mapping[str, pd.DataFrame],
+    manifest: Manifest,
+    columns: Mapping[str, Mapping[str, str]],
+) -> tuple[list[Problem], list[QualityNote]]:
+    """Checks across layers; the user's column names (``columns``) name fields in messages."""
     problems: list[Problem] = []
+    notes: list[QualityNote] = []
+
+    def label(layer: str, name: str) -> str:
+        return column_label(name, columns.get(layer, {}).get(name))
+
     townships = layers.get("townships")
     villages = layers.get("villages")
     if villages is not None and townships is not None and {"id", "name"} <= set(townships.columns):
         if "township" in villages.columns:
-            problems.extend(_resolve_townships(villages, townships))
+            problems.extend(_resolve_townships(villages, townships, label("villages", "township")))
         problems.extend(_townships_by_location(villages, townships))
     if townships is not None and isinstance(townships, gpd.GeoDataFrame) and len(townships):
         area = shapely.union_all(shapely.make_valid(townships.geometry.to_numpy())).buffer(1.0)
@@ -756,7 +1266,10 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
         and "stops" in lines.columns
         and "id" in stops.columns
     ):
-        problems.extend(_resolve_line_stops(lines, stops))
+        problems.extend(_resolve_line_stops(lines, stops, label("bus_lines", "stops")))
+        off, note = stops_off_their_lines(lines, stops)
+        problems.extend(off)
+        notes.extend([note] if note is not None else [])
     fleet = layers.get("fleet")
     if (
         fleet is not None
@@ -773,7 +1286,8 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
                     problems.append(
                         Problem(
                             "warning",
-                            f"bus assigned to line '{line_id}', which bus_lines lacks",
+                            f"bus assigned to line '{line_id}' ({label('fleet', 'line')}), "
+                            "which bus_lines lacks",
                             layer="fleet",
                             feature=bus.get("id"),
                             field="line",
@@ -781,11 +1295,13 @@ def _cross_checks(layers: Mapping[str, pd.DataFrame], manifest: Manifest) -> lis
                     )
     parcels = layers.get("parcels")
     if parcels is not None and "DLBM" in parcels.columns:
-        problems.extend(_check_dlbm(parcels))
-    return problems
+        problems.extend(_check_dlbm(parcels, label("parcels", "DLBM")))
+    return problems, notes
 
 
-def _resolve_townships(villages: pd.DataFrame, townships: pd.DataFrame) -> list[Problem]:
+def _resolve_townships(
+    villages: pd.DataFrame, townships: pd.DataFrame, column: str
+) -> list[Problem]:
     """Villages name their township by id or name; store the id. Unknown ones are errors."""
     ids = set(townships["id"].astype(str))
     by_name: dict[str, list[str]] = {}
@@ -809,8 +1325,8 @@ def _resolve_townships(villages: pd.DataFrame, townships: pd.DataFrame) -> list[
     return [
         Problem(
             "error",
-            f"{len(unknown)} village(s) name a township that the townships layer does not have "
-            f"(by id or name): {sample}",
+            f"{len(unknown)} village(s) name a township in {column} that the townships layer "
+            f"does not have (by id or name): {sample}",
             layer="villages",
             feature=unknown[0][0],
             field="township",
@@ -847,7 +1363,7 @@ def _townships_by_location(villages: pd.DataFrame, townships: pd.DataFrame) -> l
     ]
 
 
-def _resolve_line_stops(lines: pd.DataFrame, stops: pd.DataFrame) -> list[Problem]:
+def _resolve_line_stops(lines: pd.DataFrame, stops: pd.DataFrame, column: str) -> list[Problem]:
     """Line stop lists hold stop ids; unique stop names are accepted and turned into ids."""
     ids = set(stops["id"].astype(str))
     names: dict[str, list[str]] = {}
@@ -871,7 +1387,7 @@ def _resolve_line_stops(lines: pd.DataFrame, stops: pd.DataFrame) -> list[Proble
             problems.append(
                 Problem(
                     "error",
-                    f"{len(missing)} stop(s) of the line are not in bus_stops: "
+                    f"{len(missing)} stop(s) of the line ({column}) are not in bus_stops: "
                     f"{', '.join(missing[:5])}",
                     layer="bus_lines",
                     feature=line_id,
@@ -883,7 +1399,7 @@ def _resolve_line_stops(lines: pd.DataFrame, stops: pd.DataFrame) -> list[Proble
     return problems
 
 
-def _check_dlbm(parcels: pd.DataFrame) -> list[Problem]:
+def _check_dlbm(parcels: pd.DataFrame, column: str) -> list[Problem]:
     from roadnet.landuse import categorize
 
     table = categorize(parcels["DLBM"])
@@ -894,8 +1410,8 @@ def _check_dlbm(parcels: pd.DataFrame) -> list[Problem]:
     return [
         Problem(
             "warning",
-            f"{int(unknown.sum())} parcel(s) have a land-use code (DLBM) outside GB/T 21010-2017 / "
-            f"三调: {listed}; they are reported as unclassified, never dropped",
+            f"{int(unknown.sum())} parcel(s) have a land-use code in {column} outside "
+            f"GB/T 21010-2017 / 三调: {listed}; they are reported as unclassified, never dropped",
             layer="parcels",
             field="DLBM",
             count=int(unknown.sum()),

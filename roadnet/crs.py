@@ -122,6 +122,17 @@ def in_china(lon: float, lat: float) -> bool:
     return bool(_CHINA_OUTLINE.contains(Point(lon, lat)))
 
 
+_CHINA_NEAR = _CHINA_OUTLINE.buffer(1.0)
+
+
+def near_china(lon: float, lat: float) -> bool:
+    """Tell whether a position lies in mainland China or within about 1° (100 km) of it.
+
+    The outline is coarse (tens of kilometres); a county on the border is "near" China.
+    """
+    return bool(_CHINA_NEAR.contains(Point(lon, lat)))
+
+
 def gauss_kruger_epsg(lon: float) -> int:
     """EPSG code of the CGCS2000 3-degree Gauss-Krüger zone (no zone prefix) for a longitude.
 

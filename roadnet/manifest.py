@@ -15,13 +15,18 @@
     gtfs = "bus.zip"             # gives bus_stops and bus_lines
 
 A COUNTY argument may also be a folder holding a county.toml, or a GeoPackage whose layer
-names are the standard ones (English or Chinese).
+names are the standard ones (English or Chinese). When a command is given no COUNTY, it
+uses :data:`DEFAULT_COUNTY`, which is looked for where it is read: ``./county.toml`` first,
+then ``layers/county.toml`` (where ``roadnet sample`` writes the sample county).
 """
 
 from __future__ import annotations
 
 import difflib
+import pathlib
+import sys
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +36,9 @@ from roadnet.errors import ConfigError, ReadError
 from roadnet.schema import LAYER_NAMES, canonical_layer_name
 
 MANIFEST_NAME = "county.toml"
+
+#: Where a command without a COUNTY looks for one, in this order.
+DEFAULT_PLACES: tuple[Path, ...] = (Path(MANIFEST_NAME), Path("layers") / MANIFEST_NAME)
 
 _LAYER_KEYS = {
     "path": "file (or list of files) relative to county.toml",
@@ -48,6 +56,22 @@ _LAYER_KEYS = {
     "where": "pandas query selecting features, e.g. \"kind == 'administrative'\"",
 }
 _TOP_KEYS = {"name", "crs", "layers", "patrol", "params", "code", "timezone", "seat"}
+_GTFS_LAYERS = ("bus_stops", "bus_lines")
+#: Keys a ``gtfs = ...`` section takes: ``where`` selects features of its own layer (for
+#: instance the routes of one agency), ``coords`` says the feed's stops and shapes are
+#: GCJ-02/BD-09 (both layers), ``repair`` repairs invalid shapes.
+_GTFS_KEYS = {"gtfs", "where", "coords", "repair"}
+_GTFS_WHY = {
+    "path": "the feed is the file: gtfs = ... replaces path",
+    "layer": "a feed has no layers to choose from",
+    "encoding": "GTFS text is UTF-8 by the standard",
+    "fields": "GTFS columns have standard names, read as such",
+    "crs": "GTFS coordinates are WGS-84 by the standard; use coords for GCJ-02/BD-09",
+    "sheet": "a feed is not a workbook",
+    "lon": "stops.txt has stop_lon",
+    "lat": "stops.txt has stop_lat",
+    "classes": "classes is for parcels",
+}
 
 
 @dataclass(frozen=True)
@@ -92,15 +116,92 @@ class Manifest:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+if sys.platform == "win32":  # pragma: no cover - the concrete Path class of the platform
+
+    class _ConcretePath(pathlib.WindowsPath):
+        pass
+
+else:
+
+    class _ConcretePath(pathlib.PosixPath):
+        pass
+
+
+class _DefaultCounty(_ConcretePath):
+    """The COUNTY of a command given none: found where it is read, not where it is defined.
+
+    ``exists()`` and ``is_file()`` answer for the places of :data:`DEFAULT_PLACES`;
+    :func:`locate_manifest` turns it into the first of them that exists.
+    """
+
+    def exists(self, *, follow_symlinks: bool = True) -> bool:
+        """Whether ./county.toml or layers/county.toml exists."""
+        return find_default_county() is not None
+
+    def is_file(self) -> bool:
+        """Whether ./county.toml or layers/county.toml exists."""
+        return find_default_county() is not None
+
+    def is_dir(self) -> bool:
+        """Never a folder."""
+        return False
+
+
+#: The default COUNTY of every command: ./county.toml, else layers/county.toml. Commands use
+#: this very object as their default; :func:`locate_manifest` recognises it (by identity),
+#: resolves it and says on stderr which file was used.
+DEFAULT_COUNTY: Path = _DefaultCounty(MANIFEST_NAME)
+
+
+def find_default_county(cwd: Path | None = None) -> Path | None:
+    """The first of ./county.toml and layers/county.toml that exists in ``cwd``, or None."""
+    for place in DEFAULT_PLACES:
+        candidate = place if cwd is None else cwd / place
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def resolve_county(county: str | Path) -> Path:
+    """Resolve the COUNTY argument of a command: the default is looked for where it is used.
+
+    Parameters
+    ----------
+    county
+        A path, or :data:`DEFAULT_COUNTY` (a command given no COUNTY): then ./county.toml,
+        else layers/county.toml, and one line on stderr says which one is used.
+
+    Raises
+    ------
+    ReadError
+        When the default is asked for and neither file exists.
+    """
+    if county is not DEFAULT_COUNTY:
+        return Path(county)
+    found = find_default_county()
+    if found is None:
+        tried = " nor ".join(f"./{p.as_posix()}" for p in DEFAULT_PLACES)
+        raise ReadError(
+            f"no county given and none here: neither {tried} exists in {Path.cwd()}. Give the "
+            "COUNTY (a county.toml, a folder holding one, or a GeoPackage), or run "
+            "`roadnet sample` to write the sample county into layers/"
+        )
+    shown = f"./{found.name}" if found.parent == Path() else found.as_posix()
+    print(f"roadnet: county: {shown}", file=sys.stderr)
+    return found
+
+
 def locate_manifest(county: str | Path) -> Path:
     """Resolve a COUNTY argument to a county.toml or GeoPackage path.
+
+    :data:`DEFAULT_COUNTY` is looked for in ./county.toml, then layers/county.toml.
 
     Raises
     ------
     ReadError
         When nothing usable is there, with a hint of what is expected.
     """
-    path = Path(county)
+    path = resolve_county(county)
     if path.is_dir():
         candidate = path / MANIFEST_NAME
         if candidate.is_file():
@@ -150,6 +251,7 @@ def parse_manifest(data: Mapping[str, Any], *, root: Path, path: Path | None = N
     if not isinstance(layers_data, Mapping):
         raise ConfigError(f"{where}: [layers] must be a table of [layers.NAME] sections")
     layers: dict[str, LayerSource] = {}
+    from_feed: dict[str, LayerSource] = {}  # the other bus layer of a gtfs = ... section
     for raw_name, section in layers_data.items():
         name = canonical_layer_name(raw_name)
         if name is None:
@@ -160,11 +262,14 @@ def parse_manifest(data: Mapping[str, Any], *, root: Path, path: Path | None = N
         if not isinstance(section, Mapping):
             raise ConfigError(f"{where}: [layers.{raw_name}] must be a table")
         source = _layer_source(name, section, root=root, where=f"{where} [layers.{raw_name}]")
-        if source.gtfs is not None and name in ("bus_stops", "bus_lines"):
-            for bus_layer in ("bus_stops", "bus_lines"):
-                layers[bus_layer] = LayerSource(bus_layer, gtfs=source.gtfs)
-        else:
-            layers[name] = source
+        layers[name] = source
+        if source.gtfs is not None and name in _GTFS_LAYERS:
+            # The feed gives both bus layers; the section's `where` is its own layer's,
+            # `coords` is the feed's (both layers).
+            other = next(n for n in _GTFS_LAYERS if n != name)
+            from_feed[other] = LayerSource(other, gtfs=source.gtfs, coords=source.coords)
+    for name, source in from_feed.items():
+        layers.setdefault(name, source)
     crs = data.get("crs", "auto")
     name = data.get("name") or (path.parent.name if path else "county")
     return Manifest(
@@ -187,6 +292,20 @@ def _layer_source(name: str, section: Mapping[str, Any], *, root: Path, where: s
         raise ConfigError(
             f"{where}: unknown key '{key}'{_suggest(key, _LAYER_KEYS)}. Keys: {options}"
         )
+    if "gtfs" in section:
+        if name not in _GTFS_LAYERS:
+            raise ConfigError(
+                f"{where}: gtfs = ... gives the bus_stops and bus_lines layers only; use "
+                'path = "..." for this layer'
+            )
+        refused = sorted(set(section) - _GTFS_KEYS)
+        if refused:
+            key = refused[0]
+            raise ConfigError(
+                f"{where}: key '{key}' does not apply to a GTFS feed ({_GTFS_WHY.get(key, '')}"
+                f"); remove it. With gtfs = ..., a section takes only "
+                f"{', '.join(sorted(_GTFS_KEYS))}"
+            )
     raw_paths = section.get("path")
     if raw_paths is None and "gtfs" not in section:
         raise ConfigError(f'{where}: give path = "file" (or gtfs = "feed.zip" for bus layers)')
@@ -234,9 +353,12 @@ def _manifest_from_geopackage(path: Path) -> Manifest:
     import pyogrio
 
     try:
-        listed = pyogrio.list_layers(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL's own complaints; the error says it all
+            listed = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise ReadError(f"{path}: not a readable GeoPackage: {exc}") from exc
+        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ReadError(f"{path}: not a readable GeoPackage: {text}") from exc
     layers: dict[str, LayerSource] = {}
     for row in listed:
         layer_name = str(row[0])

@@ -163,7 +163,9 @@ class FieldSpec:
 
     ``kind`` is one of ``str``, ``int``, ``float``, ``bool``, ``enum``, ``list``, ``time``,
     ``code``. ``choices`` maps accepted spellings (lower-cased) to canonical values for
-    ``enum`` fields.
+    ``enum`` fields. ``unit`` is the quantity of a number field (``people``, ``m``, ``m2``,
+    ``wan_yuan`` …, see :data:`UNITS`): a header naming another unit of the same quantity in
+    brackets (``人口(万人)``, ``图斑面积(亩)``) has its values converted to the field's unit.
     """
 
     name: str
@@ -172,6 +174,7 @@ class FieldSpec:
     kind: str = "str"
     choices: Mapping[str, str] | None = None
     label_zh: str = ""
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,7 @@ ID_ALIASES = (
     "编码",
     "代码",
     "村编码",
+    "村代码",
     "区划代码",
     "行政区划代码",
     "BM",
@@ -258,7 +262,9 @@ SCHEMAS: dict[str, LayerSchema] = {
                 FieldSpec(
                     "name", ("乡镇名称", *NAME_ALIASES, "XZQMC"), required=True, label_zh="名称"
                 ),
-                FieldSpec("population", POPULATION_ALIASES, kind="int", label_zh="人口"),
+                FieldSpec(
+                    "population", POPULATION_ALIASES, kind="int", label_zh="人口", unit="people"
+                ),
             ),
         ),
         LayerSchema(
@@ -282,8 +288,16 @@ SCHEMAS: dict[str, LayerSchema] = {
                     choices=VILLAGE_KINDS,
                     label_zh="类型",
                 ),
-                FieldSpec("population", POPULATION_ALIASES, kind="int", label_zh="人口"),
-                FieldSpec("households", HOUSEHOLD_ALIASES, kind="int", label_zh="户数"),
+                FieldSpec(
+                    "population", POPULATION_ALIASES, kind="int", label_zh="人口", unit="people"
+                ),
+                FieldSpec(
+                    "households",
+                    HOUSEHOLD_ALIASES,
+                    kind="int",
+                    label_zh="户数",
+                    unit="households",
+                ),
                 FieldSpec("seat", ("驻地", "是否驻地", "政府驻地"), kind="bool", label_zh="驻地"),
             ),
         ),
@@ -319,6 +333,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     ("路面宽度", "宽度", "路基宽度", "width", "LMKD"),
                     kind="float",
                     label_zh="宽度(米)",
+                    unit="m",
                 ),
                 FieldSpec("oneway", ("单行", "单向"), kind="bool", label_zh="单行"),
                 FieldSpec("highway", (), label_zh="OSM highway"),
@@ -344,11 +359,21 @@ SCHEMAS: dict[str, LayerSchema] = {
                     "trips_per_day", ("班次", "日班次", "每日班次"), kind="float", label_zh="日班次"
                 ),
                 FieldSpec(
-                    "headway_min", ("发车间隔", "间隔"), kind="float", label_zh="发车间隔(分)"
+                    "headway_min",
+                    ("发车间隔", "间隔"),
+                    kind="float",
+                    label_zh="发车间隔(分)",
+                    unit="min",
                 ),
-                FieldSpec("speed_kmh", ("速度", "运营速度"), kind="float", label_zh="运营速度"),
                 FieldSpec(
-                    "layover_min", ("停站时间", "折返时间"), kind="float", label_zh="折返时间"
+                    "speed_kmh", ("速度", "运营速度"), kind="float", label_zh="运营速度", unit="kmh"
+                ),
+                FieldSpec(
+                    "layover_min",
+                    ("停站时间", "折返时间"),
+                    kind="float",
+                    label_zh="折返时间",
+                    unit="min",
                 ),
                 FieldSpec("days", ("运营日", "班期"), label_zh="运营日"),
             ),
@@ -375,7 +400,7 @@ SCHEMAS: dict[str, LayerSchema] = {
             (
                 FieldSpec("DLBM", ("地类编码",), required=True, kind="code", label_zh="地类编码"),
                 FieldSpec("DLMC", ("地类名称",), label_zh="地类名称"),
-                FieldSpec("TBMJ", ("图斑面积",), kind="float", label_zh="图斑面积"),
+                FieldSpec("TBMJ", ("图斑面积",), kind="float", label_zh="图斑面积", unit="m2"),
                 FieldSpec("KCXS", ("扣除系数", "田坎系数"), kind="float", label_zh="扣除系数"),
                 FieldSpec("KCDLBM", ("扣除地类编码",), kind="code", label_zh="扣除地类编码"),
                 FieldSpec("QSDWMC", ("权属单位名称",), label_zh="权属单位"),
@@ -420,6 +445,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     ("宽度", "路基宽度", "用地宽度"),
                     kind="float",
                     label_zh="用地宽度(米)",
+                    unit="m",
                 ),
                 FieldSpec("year", ("年度", "年份"), kind="int", label_zh="年度"),
                 FieldSpec("status", ("状态", "进展"), label_zh="状态"),
@@ -428,6 +454,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     ("投资", "投资额", "总投资", "投资(万元)"),
                     kind="float",
                     label_zh="投资(万元)",
+                    unit="wan_yuan",
                 ),
                 FieldSpec("alternative", ("比选方案", "方案"), label_zh="比选方案"),
             ),
@@ -476,7 +503,13 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="time",
                     label_zh="定位时间",
                 ),
-                FieldSpec("speed_kmh", ("速度", "speed", "GPS速度"), kind="float", label_zh="速度"),
+                FieldSpec(
+                    "speed_kmh",
+                    ("速度", "speed", "GPS速度"),
+                    kind="float",
+                    label_zh="速度",
+                    unit="kmh",
+                ),
                 FieldSpec("trip", ("趟次",), label_zh="趟次"),
                 FieldSpec("staff", ("人员", "执法人员"), label_zh="人员"),
                 FieldSpec("source_file", (), label_zh="来源文件"),
@@ -526,21 +559,129 @@ def canonical_layer_name(name: str) -> str | None:
 
 # --------------------------------------------------------------------------- normalisation
 
+#: Units a header may name in brackets (``人口(万人)``): unit → (quantity, factor to the
+#: quantity's unit used by the schema: people, households, m, m2, wan_yuan, kmh, min).
+UNITS: dict[str, tuple[str, float]] = {
+    "人": ("people", 1.0),
+    "万人": ("people", 10_000.0),
+    "户": ("households", 1.0),
+    "万户": ("households", 10_000.0),
+    "m": ("m", 1.0),
+    "米": ("m", 1.0),
+    "km": ("m", 1000.0),
+    "公里": ("m", 1000.0),
+    "千米": ("m", 1000.0),
+    "m2": ("m2", 1.0),
+    "m²": ("m2", 1.0),
+    "㎡": ("m2", 1.0),
+    "平方米": ("m2", 1.0),
+    "亩": ("m2", 10_000.0 / 15.0),
+    "公顷": ("m2", 10_000.0),
+    "ha": ("m2", 10_000.0),
+    "km2": ("m2", 1e6),
+    "km²": ("m2", 1e6),
+    "平方公里": ("m2", 1e6),
+    "平方千米": ("m2", 1e6),
+    "万元": ("wan_yuan", 1.0),
+    "元": ("wan_yuan", 1e-4),
+    "千元": ("wan_yuan", 0.1),
+    "亿元": ("wan_yuan", 10_000.0),
+    "km/h": ("kmh", 1.0),
+    "公里/小时": ("kmh", 1.0),
+    "千米/小时": ("kmh", 1.0),
+    "m/s": ("kmh", 3.6),
+    "米/秒": ("kmh", 3.6),
+    "min": ("min", 1.0),
+    "分": ("min", 1.0),
+    "分钟": ("min", 1.0),
+    "h": ("min", 60.0),
+    "小时": ("min", 60.0),
+}
+
+# A header with a note or unit in brackets at its end: 人口[人], 人口（人）, 村代码[12位].
+_BRACKETED = re.compile(
+    r"^(?P<base>.*?\S)\s*[\[(（【〔](?P<note>[^\[\]()（）【】〔〕]*)[\])）】〕]\s*$"
+)
+
+
+@dataclass(frozen=True)
+class UnitConversion:
+    """A number column whose header names another unit of the field's quantity."""
+
+    column: str
+    field: str
+    unit: str
+    factor: float
+
 
 @dataclass
 class Normalized:
-    """The result of :func:`normalize_layer`: the renamed frame and the problems found."""
+    """The result of :func:`normalize_layer`: the renamed frame and the problems found.
+
+    ``renamed`` maps each source column to the (first) canonical field it became;
+    ``columns`` maps each canonical field found to its column as the user's file names it
+    (several fields may share one column); ``conversions`` lists the unit conversions made.
+    """
 
     frame: pd.DataFrame
     problems: list[Problem]
     renamed: dict[str, str]  # source column → canonical field
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field → source column
+    conversions: list[UnitConversion] = field(default_factory=list)
+
+
+def column_label(name: str, column: str | None = None) -> str:
+    """``column '人口' (population)``: a field named as the user's file names it.
+
+    Parameters
+    ----------
+    name
+        The canonical field.
+    column
+        The column of the user's file holding it (None or equal: only the field is named).
+    """
+    if column is None or str(column) == name:
+        return f"column '{name}'"
+    return f"column '{column}' ({name})"
+
+
+def split_header(header: str) -> tuple[str, str | None]:
+    """A header and the note or unit in brackets at its end: ``人口（万人）`` → (人口, 万人)."""
+    text = str(header).strip()
+    match = _BRACKETED.match(text)
+    if match is None:
+        return text, None
+    return match.group("base"), match.group("note").strip()
+
+
+def header_unit(header: str) -> tuple[str, float] | None:
+    """(quantity, factor) of the unit a header names in brackets, or None."""
+    _, note = split_header(header)
+    if not note:
+        return None
+    return UNITS.get(note.lower().replace(" ", ""))
 
 
 def find_column(columns: Iterable[str], names: Iterable[str]) -> str | None:
-    """First column among ``columns`` matching one of ``names`` (case-insensitive, trimmed)."""
-    lookup = {str(c).strip().lower(): str(c) for c in columns}
+    """First column among ``columns`` matching one of ``names`` (case-insensitive, trimmed).
+
+    A header with a note or unit in brackets at its end (``人口[人]``, ``人口（人）``,
+    ``村代码[12位]``) matches its name without the brackets when no column matches exactly.
+    """
+    columns = [str(c) for c in columns]
+    lookup = {c.strip().lower(): c for c in columns}
+    bare: dict[str, str] = {}
+    for column in columns:
+        base, note = split_header(column)
+        if note is not None:
+            bare.setdefault(base.lower(), column)
+    names = [str(n) for n in names]
     for name in names:
         hit = lookup.get(name.strip().lower())
+        if hit is not None:
+            return hit
+    for name in names:
+        hit = bare.get(name.strip().lower())
         if hit is not None:
             return hit
     return None
@@ -562,7 +703,8 @@ def normalize_layer(
     schema
         The layer's schema.
     mapping
-        county.toml ``fields`` table: canonical field → column name in the file.
+        county.toml ``fields`` table: canonical field → column name in the file. One column
+        may hold several fields (``{ id = "code", name = "code" }``).
     source
         File name, for messages.
 
@@ -570,15 +712,17 @@ def normalize_layer(
     -------
     Normalized
         A copy with canonical columns (unknown columns kept as they are) and every problem.
+        Messages name each column as the file names it, with the canonical field beside it.
     """
     problems: list[Problem] = []
     mapping = dict(mapping or {})
     columns = [str(c) for c in frame.columns if c != "geometry"]
-    renamed: dict[str, str] = {}
+    chosen: dict[str, str] = {}  # canonical field → source column
     taken: set[str] = set()
+    known = {f.name for f in schema.fields}
 
     for canonical, column in mapping.items():
-        if canonical not in {f.name for f in schema.fields}:
+        if canonical not in known:
             problems.append(
                 Problem(
                     "warning",
@@ -602,27 +746,38 @@ def normalize_layer(
                 )
             )
             continue
-        renamed[hit] = canonical
+        chosen[canonical] = hit
         taken.add(hit)
 
     for spec in schema.fields:
-        if spec.name in renamed.values():
+        if spec.name in chosen or spec.name in mapping:
             continue
         candidates = [c for c in columns if c not in taken]
-        hit = find_column(candidates, [spec.name, *spec.aliases])
+        hit = _find_field_column(candidates, spec, problems, schema=schema, source=source)
         if hit is not None:
-            renamed[hit] = spec.name
+            chosen[spec.name] = hit
             taken.add(hit)
+
+    renamed: dict[str, str] = {}
+    copies: dict[str, str] = {}  # canonical field → the field its column was renamed to
+    for canonical, column in chosen.items():
+        if column in renamed:
+            copies[canonical] = renamed[column]
+        else:
+            renamed[column] = canonical
 
     out = frame.copy()
     # A column already carrying a canonical name but not chosen would clash after renaming.
-    clashes = [c for c in out.columns if c in renamed.values() and c not in renamed]
+    clashes = [c for c in out.columns if c in chosen and c not in renamed]
     out = out.rename(columns={c: f"{c}_orig" for c in clashes})
     out = out.rename(columns=renamed)
+    for canonical, first in copies.items():
+        out[canonical] = out[first]
 
+    conversions: list[UnitConversion] = []
     for spec in schema.fields:
         if spec.name not in out.columns:
-            if spec.required:
+            if spec.required and spec.name not in mapping:
                 problems.append(
                     Problem(
                         "error",
@@ -636,12 +791,27 @@ def normalize_layer(
                     )
                 )
             continue
-        values, bad = _coerce(out[spec.name], spec)
+        column = chosen.get(spec.name, spec.name)
+        factor = _unit_factor(column, spec)
+        values, bad = _coerce(out[spec.name], spec, factor=factor)
         out[spec.name] = values
+        if factor != 1.0:
+            unit = split_header(column)[1] or ""
+            conversions.append(UnitConversion(column, spec.name, unit, factor))
+            problems.append(
+                Problem(
+                    "info",
+                    f"{column_label(spec.name, column)} is in {unit}: values converted to "
+                    f"{_UNIT_NAMES.get(spec.unit or '', spec.unit)} (× {factor:g})",
+                    layer=schema.name,
+                    field=spec.name,
+                    source=source,
+                )
+            )
         if bad:
             ids = _feature_ids(out, schema, list(bad))
             sample = ", ".join(
-                f"{i} ({v!r})" for i, v in list(zip(ids, bad.values(), strict=True))[:5]
+                f"{i} ({_excerpt(v)})" for i, v in list(zip(ids, bad.values(), strict=True))[:5]
             )
             accepted = ""
             if spec.choices:
@@ -649,8 +819,8 @@ def normalize_layer(
             problems.append(
                 Problem(
                     "error",
-                    f"{len(bad)} value(s) of '{spec.name}' cannot be read as {spec.kind}: "
-                    f"{sample}{accepted}",
+                    f"{len(bad)} value(s) of {column_label(spec.name, column)} cannot be read "
+                    f"as {_KIND_WORDS.get(spec.kind, spec.kind)}: {sample}{accepted}",
                     layer=schema.name,
                     feature=ids[0],
                     field=spec.name,
@@ -658,7 +828,77 @@ def normalize_layer(
                     count=len(bad),
                 )
             )
-    return Normalized(out, problems, renamed)
+    columns_of = {name: column for name, column in chosen.items() if name in out.columns}
+    return Normalized(out, problems, renamed, columns_of, conversions)
+
+
+_KIND_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "yes/no (是/否)",
+    "enum": "one of the accepted values",
+    "list": "a list",
+    "code": "a code",
+    "time": "a date and time",
+    "str": "text",
+}
+_UNIT_NAMES = {
+    "people": "persons (人)",
+    "households": "households (户)",
+    "m": "metres",
+    "m2": "square metres",
+    "wan_yuan": "万元",
+    "kmh": "km/h",
+    "min": "minutes",
+}
+
+
+def _find_field_column(
+    candidates: list[str],
+    spec: FieldSpec,
+    problems: list[Problem],
+    *,
+    schema: LayerSchema,
+    source: str | None,
+) -> str | None:
+    """The column holding ``spec`` among ``candidates``.
+
+    A header whose bracketed unit is of another quantity (``宽度(亩)``) is not taken for the
+    field, and a warning says so.
+    """
+    hit = find_column(candidates, [spec.name, *spec.aliases])
+    if hit is None or spec.unit is None:
+        return hit
+    unit = header_unit(hit)
+    if unit is None or unit[0] == spec.unit:
+        return hit
+    problems.append(
+        Problem(
+            "warning",
+            f"column '{hit}' looks like '{spec.name}' ({spec.label_zh}) but its unit "
+            f"{split_header(hit)[1]} is not one of {_UNIT_NAMES.get(spec.unit, spec.unit)}; "
+            f'it is not used: map it with fields = {{ {spec.name} = "..." }} after converting it',
+            layer=schema.name,
+            field=spec.name,
+            source=source,
+        )
+    )
+    return None
+
+
+def _unit_factor(column: str, spec: FieldSpec) -> float:
+    if spec.unit is None or spec.kind not in ("int", "float"):
+        return 1.0
+    unit = header_unit(column)
+    if unit is None or unit[0] != spec.unit:
+        return 1.0
+    return unit[1]
+
+
+def _excerpt(value: Any, limit: int = 40) -> str:
+    """A value quoted for a message, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _feature_ids(frame: pd.DataFrame, schema: LayerSchema, index: list[Any]) -> list[str]:
@@ -677,8 +917,13 @@ def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
-def _coerce(series: pd.Series, spec: FieldSpec) -> tuple[pd.Series, dict[Any, Any]]:
-    """Coerce a column to its canonical type; return the values and the bad ones by index."""
+def _coerce(
+    series: pd.Series, spec: FieldSpec, *, factor: float = 1.0
+) -> tuple[pd.Series, dict[Any, Any]]:
+    """Coerce a column to its canonical type; return the values and the bad ones by index.
+
+    ``factor`` multiplies number fields (a header's unit converted to the field's unit).
+    """
     converters: dict[str, Callable[[Any, FieldSpec], Any]] = {
         "str": _to_str,
         "code": _to_code,
@@ -691,6 +936,17 @@ def _coerce(series: pd.Series, spec: FieldSpec) -> tuple[pd.Series, dict[Any, An
     if spec.kind == "time":
         return _to_time(series)
     convert = converters[spec.kind]
+    if factor != 1.0 and spec.kind in ("int", "float"):
+        scale = factor
+
+        def convert(value: Any, spec: FieldSpec) -> Any:
+            number = _to_float(value, spec) * scale
+            if spec.kind == "int":
+                if math.isnan(number):
+                    raise ValueError(value)
+                return round(number)
+            return number
+
     bad: dict[Any, Any] = {}
     out: list[Any] = []
     for index, value in series.items():

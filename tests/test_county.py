@@ -206,6 +206,7 @@ def test_csv_villages_in_gcj02(tmp_path):
     county, problems = inspect_county(toml)
     assert county is not None
     assert any("GB18030" in p.message for p in problems)
+    assert county.quality.get("encoding_guessed_villages").rule == "GB18030"
     got = county.layer("villages").to_crs(4326)
     geod = pyproj.Geod(ellps="WGS84")
     _, _, dist = geod.inv(got.geometry.x, got.geometry.y, true.geometry.x, true.geometry.y)
@@ -230,6 +231,7 @@ def test_gbk_shapefile_without_cpg(tmp_path):
     assert county is not None
     assert list(county.layer("townships")["name"]) == ["城关镇", "东乡"]
     assert any("GB18030" in p.message and "no .cpg" in p.message for p in problems)
+    assert "it has no .cpg" in county.quality.get("encoding_guessed_townships").text_en
 
 
 def test_unknown_layer_and_key_in_toml(tmp_path):
@@ -275,13 +277,17 @@ def test_inputs_not_mutated(tmp_path):
     assert (tmp_path / "tiny.gpkg").read_bytes() == before
 
 
-def test_far_layer_warned(tmp_path):
+def test_far_layer_is_an_error(tmp_path):
+    # issue 12: a layer hundreds of km from the county is an error (it was a warning)
     toml = countyfixture.write_county(tmp_path)
     stops = countyfixture.layers()["bus_stops"]
     stops = stops.set_geometry(stops.geometry.translate(xoff=5.0), crs=4490)
     _rewrite(tmp_path, "bus_stops", stops)
     _, problems = inspect_county(toml)
-    assert any(p.layer == "bus_stops" and "km from the other layers" in p.message for p in problems)
+    far = [p for p in problems if p.layer == "bus_stops" and "km from the other" in p.message]
+    assert [p.severity for p in far] == ["error"]
+    with pytest.raises(ValidationError, match="km from the other layers"):
+        load_county(toml)
 
 
 def test_lines_as_multilinestring_and_village_polygons(tmp_path):

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from roadnet.manifest import DEFAULT_COUNTY as DEFAULT_COUNTY
+from roadnet.manifest import resolve_county as resolve_county
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -23,13 +26,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-DEFAULT_COUNTY = Path("layers") / "county.toml"
-
+# DEFAULT_COUNTY (re-exported here for every command) is not a fixed path: a command given
+# no COUNTY uses ./county.toml, else layers/county.toml, looked for when the county is read
+# (roadnet.manifest.resolve_county, the one place that resolves it, says which on stderr).
 CountyArg = Annotated[
     Path,
     typer.Argument(
         help="county.toml, a folder holding one, or a GeoPackage with standard layer names.",
-        show_default=True,
+        show_default="./county.toml, else layers/county.toml",
     ),
 ]
 JsonOpt = Annotated[

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, app, make_console
+from roadnet.cli.app import DEFAULT_COUNTY, CountyArg, JsonOpt, LangOpt, app, make_console
 
 
 @app.command()
@@ -19,12 +19,16 @@ def validate(
     ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
     json_out: JsonOpt = None,
+    lang: LangOpt = "zh",
 ) -> None:
     """Check every layer: fields, CRS, coordinates, geometries, ids and cross-references.
 
     Exit 0 when clean (warnings allowed unless --strict), 1 when errors are found, 2 when an
-    input cannot be read at all.
+    input cannot be read at all. What loading changed or guessed (parts dropped, duplicate
+    roads merged, an encoding guessed …) is printed as notes and written as data_quality.
     """
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     from rich.table import Table
 
     from roadnet.county import inspect_county
@@ -49,6 +53,9 @@ def validate(
         f"{len(errors)} error(s), {len(warnings)} warning(s) — "
         f"{len(errors)} 个错误，{len(warnings)} 个警告"
     )
+    quality = result.quality if result is not None else None
+    for line in quality.lines(lang) if quality else []:
+        console.print(f"{'注意：' if lang == 'zh' else 'Note: '}{line}", style="cyan")
     if json_out is not None:
         payload = {
             "county": result.name if result else None,
@@ -57,6 +64,7 @@ def validate(
             "errors": len(errors),
             "warnings": len(warnings),
             "problems": [p.to_dict() for p in problems],
+            "data_quality": quality.to_json() if quality is not None else {},
         }
         write_text(Path(json_out), json.dumps(payload, ensure_ascii=False, indent=2))
     if errors or (strict and warnings):

@@ -3,13 +3,21 @@
 Chinese shapefiles often come without a ``.cpg`` and with names in GBK; GDAL then decodes
 them as Latin-1 and the planner sees mojibake. Without a ``.cpg`` (and without an
 ``encoding`` in county.toml) the DBF's text is tried as UTF-8, then GB18030, and the choice
-is reported; a file that is neither is an error, never garbled names.
+is reported; a file that is neither is an error, never garbled names. A ``.cpg`` that says
+UTF-8 over GBK text is detected the same way, and column names that GDAL cut to the DBF's
+10 bytes in the middle of a Chinese character are read without the broken character.
+
+Excel formula cells whose value was never saved (a workbook written by a script and never
+opened in Excel/WPS) read as empty; :func:`read_table` lists them so that the loader refuses
+them instead of counting a population of 0.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +28,7 @@ import pandas as pd
 import pyproj
 
 from roadnet.errors import LayerError, ReadError
+from roadnet.quality import QualityNote
 from roadnet.schema import LAT_ALIASES, LON_ALIASES, find_column
 
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".zip"}
@@ -29,10 +38,28 @@ _DBF_SAMPLE_BYTES = 32 * 1024 * 1024
 
 @dataclass
 class ReadResult:
-    """A frame as read from a file, plus notes for the planner (encoding used ...)."""
+    """A frame as read from a file, plus notes for the planner (encoding used ...).
+
+    Attributes
+    ----------
+    frame
+        The table or layer as read.
+    notes
+        Sentences for the planner (encoding used, GDAL warnings).
+    quality
+        What reading had to guess or repair (an encoding, cut column names), as
+        :class:`~roadnet.quality.QualityNote` without a layer (the loader adds it).
+    formula_cells
+        Excel only: column → cells (``D2``) holding a formula without a saved value.
+    sheet
+        Excel only: the name of the sheet read.
+    """
 
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    quality: list[QualityNote] = field(default_factory=list)
+    formula_cells: dict[str, list[str]] = field(default_factory=dict)
+    sheet: str | None = None
 
 
 def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = None) -> ReadResult:
@@ -46,21 +73,37 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
         Layer inside a multi-layer file; required when the file has several.
     encoding
         Text encoding for a shapefile without ``.cpg``.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, incomplete (a shapefile without .shx or .dbf), damaged, or its
+        text is in an encoding that cannot be told.
     """
     import pyogrio
 
     if not path.exists():
         raise ReadError(f"{path}: no such file")
+    if path.is_dir():
+        raise ReadError(
+            f'{path}: is a folder, not a file; give the file inside it (path = "folder/x.shp")'
+        )
     notes: list[str] = []
-    if path.suffix.lower() == ".shp" and encoding is None and not path.with_suffix(".cpg").exists():
+    quality: list[QualityNote] = []
+    shapefile = path.suffix.lower() == ".shp"
+    if shapefile:
+        _check_shapefile_parts(path)
+    if shapefile and encoding is None and not path.with_suffix(".cpg").exists():
         encoding = detect_dbf_encoding(path.with_suffix(".dbf"))
         notes.append(f"{path.name} has no .cpg: text read as {encoding}")
+        if encoding != "UTF-8":
+            quality.append(_encoding_note(path, encoding, cpg=None))
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             listed = pyogrio.list_layers(path)
     except Exception as exc:
-        raise ReadError(f"{path}: cannot be opened as a GIS file: {_clean(exc)}") from exc
+        raise ReadError(f"{path}: cannot be opened as a GIS file: {_gdal_reason(exc)}") from exc
     notes.extend(f"{path.name}: {w.message}" for w in caught)
     names = [str(row[0]) for row in listed]
     if layer is None and len(names) > 1:
@@ -74,26 +117,190 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
             warnings.simplefilter("always")
             frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except Exception as exc:
-        raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+        if not (shapefile and _is_decode_error(exc)):
+            raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+        frame, more_notes, more_quality = _read_shapefile_bytes(path, layer=layer, given=encoding)
+        notes.extend(more_notes)
+        quality.extend(more_quality)
+        return ReadResult(frame, notes, quality)
     notes.extend(f"{path.name}: {w.message}" for w in caught)
-    return ReadResult(frame, notes)
+    return ReadResult(frame, notes, quality)
 
 
-def detect_dbf_encoding(dbf: Path) -> str:
+def _check_shapefile_parts(path: Path) -> None:
+    """A shapefile is .shp + .shx + .dbf: name the part that is missing."""
+    for suffix, what in ((".shx", "index"), (".dbf", "attribute table")):
+        if not any(path.with_suffix(s).exists() for s in (suffix, suffix.upper())):
+            raise ReadError(
+                f"{path}: the shapefile's {path.with_suffix(suffix).name} ({what}) is missing; "
+                "a shapefile is .shp + .shx + .dbf, usually with .prj and .cpg: copy all of them"
+            )
+
+
+def _is_decode_error(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, UnicodeDecodeError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _encoding_note(path: Path, encoding: str, *, cpg: str | None) -> QualityNote:
+    said = f"its .cpg says {cpg}" if cpg else "it has no .cpg"
+    said_zh = f".cpg 文件标为 {cpg}" if cpg else "缺少 .cpg 文件"
+    return QualityNote(
+        "encoding_guessed",
+        text_zh=f"{path.name} {said_zh}，文字按 {encoding} 读取；如有乱码请在该图层设置 "
+        'encoding = "GBK"',
+        text_en=f"{path.name}: {said}; its text was read as {encoding} (set encoding = "
+        '"GBK" or another in its [layers.NAME] section if names look wrong)',
+        rule=encoding,
+    )
+
+
+def _read_shapefile_bytes(
+    path: Path, *, layer: str | None, given: str | None
+) -> tuple[pd.DataFrame, list[str], list[QualityNote]]:
+    """Read a shapefile whose text does not decode as its .cpg (or county.toml) says.
+
+    The DBF is read as bytes (Latin-1 maps every byte to one character), then its column
+    names and values are decoded in the encoding the text really has (UTF-8, else
+    GB18030); names cut in the middle of a character lose the broken bytes.
+    """
+    import pyogrio
+
+    cpg_file = path.with_suffix(".cpg")
+    cpg = (
+        cpg_file.read_text(encoding="ascii", errors="replace").strip()
+        if cpg_file.exists()
+        else None
+    )
+    actual = detect_dbf_encoding(path.with_suffix(".dbf"), first=given)
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding="latin1")
+    except Exception as exc:
+        raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+    notes: list[str] = []
+    quality: list[QualityNote] = []
+    names, cut = _decode_names([str(c) for c in frame.columns], actual)
+    frame.columns = names
+    for column in frame.columns:
+        values = frame[column]
+        if column == "geometry" or not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        decoded = values.str.encode("latin-1").str.decode(actual, errors="replace")
+        frame[column] = decoded.where(decoded.notna(), values)
+    said = given or cpg
+    if said is not None and _codec(said) != _codec(actual):
+        notes.append(
+            f"{path.name}: text is not {said} (as its "
+            f"{'county.toml encoding' if given else '.cpg'} says) but {actual}: read as {actual}"
+        )
+        quality.append(_encoding_note(path, actual, cpg=said))
+    if cut:
+        listed = ", ".join(f"'{new}'" for new in cut.values())
+        notes.append(
+            f"{path.name}: {len(cut)} column name(s) were cut by the shapefile's 10-byte limit "
+            f"in the middle of a character and are read without it: {listed}; map them with "
+            'fields = { ... = "..." } if they are not recognised'
+        )
+        quality.append(
+            QualityNote(
+                "column_names_truncated",
+                text_zh=f"{path.name} 有 {len(cut)} 个字段名被 shapefile 的 10 字节限制"
+                f"从汉字中间截断，已去掉残缺字节读取：{listed}",
+                text_en=f"{path.name}: {len(cut)} column name(s) cut mid-character by the "
+                f"shapefile's 10-byte limit were read without the broken bytes: {listed}",
+                count=len(cut),
+                rule="trimmed",
+            )
+        )
+    return frame, notes, quality
+
+
+def _codec(name: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
+def _decode_names(raw: list[str], encoding: str) -> tuple[list[str], dict[str, str]]:
+    """Column names read as Latin-1 decoded in ``encoding``; broken last characters dropped.
+
+    Returns the names (unique) and, for each name that had to be cut, raw → decoded.
+    """
+    names: list[str] = []
+    cut: dict[str, str] = {}
+    for name in raw:
+        if name == "geometry":
+            names.append(name)
+            continue
+        data = name.encode("latin-1", errors="replace")
+        decoded: str | None = None
+        for trim in range(4):
+            try:
+                decoded = data[: len(data) - trim].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if trim:
+                cut[name] = decoded
+            break
+        if decoded is None:
+            decoded = data.decode(encoding, errors="replace")
+            cut[name] = decoded
+        base, n = decoded, 2
+        while decoded in names:
+            decoded = f"{base}_{n}"
+            n += 1
+        if name in cut:
+            cut[name] = decoded
+        names.append(decoded)
+    return names, cut
+
+
+def detect_dbf_encoding(dbf: Path, *, first: str | None = None) -> str:
     """Guess the encoding of a shapefile's DBF text: UTF-8 when it decodes, else GB18030.
+
+    Parameters
+    ----------
+    dbf
+        The shapefile's .dbf.
+    first
+        An encoding to try before UTF-8 and GB18030 (the one county.toml gives).
 
     Raises
     ------
     ReadError
-        When the text is neither (give ``encoding = "..."`` in county.toml).
+        When the text is none of them (give ``encoding = "..."`` in county.toml).
     """
+    text = _dbf_text(dbf)
+    candidates = [c for c in (first, "UTF-8", "GB18030") if c]
+    if text is None:
+        return candidates[0]
+    for candidate in candidates:
+        try:
+            text.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        return candidate
+    raise ReadError(
+        f'{dbf}: text is neither {" nor ".join(candidates)}; add encoding = "..." to its '
+        "[layers.NAME] section in county.toml (or a .cpg file beside the .shp)"
+    )
+
+
+def _dbf_text(dbf: Path) -> bytes | None:
+    """The bytes of the DBF's text (C) fields, up to 32 MB; None when it has none."""
     try:
         with dbf.open("rb") as handle:
             header = handle.read(32)
             if len(header) < 32:
-                raise ReadError(f"{dbf}: truncated DBF header")
+                raise ReadError(f"{dbf}: truncated DBF header (the file is damaged)")
             n_records, header_len, record_len = struct.unpack("<IHH", header[4:12])
-            descriptors = handle.read(header_len - 32)
+            descriptors = handle.read(max(header_len - 32, 0))
             handle.seek(header_len)
             body = handle.read(min(n_records * record_len, _DBF_SAMPLE_BYTES))
     except FileNotFoundError as exc:
@@ -111,21 +318,11 @@ def detect_dbf_encoding(dbf: Path) -> str:
         if desc[11:12] == b"C":
             spans.append((offset, length))
         offset += length
-    if record_len <= 0 or not spans:
-        return "UTF-8"
+    if record_len <= 0 or not spans or offset > record_len:
+        return None
     records = np.frombuffer(body[: len(body) - len(body) % record_len], dtype=np.uint8)
     records = records.reshape(-1, record_len)
-    text = b"".join(records[:, a : a + n].tobytes() for a, n in spans)
-    for candidate in ("UTF-8", "GB18030"):
-        try:
-            text.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        return candidate
-    raise ReadError(
-        f'{dbf}: text is neither UTF-8 nor GB18030; add encoding = "..." to its '
-        "[layers.NAME] section in county.toml (or a .cpg file beside the .shp)"
-    )
+    return b"".join(records[:, a : a + n].tobytes() for a, n in spans)
 
 
 def read_table(
@@ -137,13 +334,28 @@ def read_table(
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in (".xlsx", ".xlsm", ".xls"):
+        chosen = 0 if sheet is None else sheet
         try:
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str)
+            frame = pd.read_excel(path, sheet_name=chosen, dtype=str)
         except ValueError as exc:
-            raise ReadError(f"{path}: {exc}") from exc
+            raise ReadError(f"{path}: {_clean(exc)}") from exc
         except Exception as exc:
+            if zipfile.is_zipfile(path):
+                raise ReadError(
+                    f"{path}: a zip archive without the parts of an Excel workbook "
+                    f"({type(exc).__name__}: {_clean(exc)}); save it again from Excel/WPS as .xlsx"
+                ) from exc
             raise ReadError(f"{path}: not a readable Excel workbook: {_clean(exc)}") from exc
-        return ReadResult(frame, notes)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        result = ReadResult(frame, notes)
+        if suffix in (".xlsx", ".xlsm"):
+            result.sheet, cells = _formulas_without_values(path, chosen)
+            columns = list(frame.columns)
+            for letters, refs in cells.items():
+                position = _column_number(letters) - 1
+                name = columns[position] if position < len(columns) else letters
+                result.formula_cells[name] = refs
+        return result
     encodings = [encoding] if encoding else ["utf-8-sig", "gb18030"]
     last: Exception | None = None
     for candidate in encodings:
@@ -154,13 +366,93 @@ def read_table(
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise ReadError(f"{path}: not a readable CSV table: {_clean(exc)}") from exc
+        quality = []
         if candidate == "gb18030":
             notes.append(f"{path.name} is not UTF-8: read as GB18030")
+            quality.append(
+                QualityNote(
+                    "encoding_guessed",
+                    text_zh=f"{path.name} 不是 UTF-8 编码，按 GB18030（GBK）读取",
+                    text_en=f"{path.name} is not UTF-8: its text was read as GB18030 (GBK)",
+                    rule="GB18030",
+                )
+            )
         frame.columns = [str(c).strip() for c in frame.columns]
-        return ReadResult(frame, notes)
+        return ReadResult(frame, notes, quality)
+    where = ""
+    if isinstance(last, UnicodeDecodeError):
+        where = f" (byte {last.object[last.start]:#04x} at position {last.start:,})"
+    tried = " nor ".join({"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(e, e) for e in encodings)
     raise ReadError(
-        f"{path}: text is neither UTF-8 nor GB18030 ({last}); save it as UTF-8 or give encoding"
+        f"{path}: text is neither {tried}{where}, or not a text table at all; save it as "
+        'UTF-8 CSV, or give its encoding with encoding = "..." in its [layers.NAME] section'
     )
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL = re.compile(
+    r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S
+)
+_FORMULA = re.compile(r"<(?:\w+:)?f\b")
+_VALUE = re.compile(r"<(?:\w+:)?v>\s*([^<\s][^<]*)</(?:\w+:)?v>")
+
+
+def _formulas_without_values(path: Path, sheet: str | int) -> tuple[str, dict[str, list[str]]]:
+    """The sheet's name and its formula cells without a saved value, by column letters.
+
+    A workbook written by a program (openpyxl, a script) holds formulas but no values until
+    Excel or WPS opens and saves it; pandas then reads those cells as empty.
+    """
+    import xml.etree.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ET.fromstring(archive.read("xl/workbook.xml"))
+            rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            sheets = [
+                (str(s.get("name")), str(s.get(f"{_REL_NS}id")))
+                for s in book.iter(f"{_SHEET_NS}sheet")
+            ]
+            if isinstance(sheet, int):
+                if not 0 <= sheet < len(sheets):
+                    return str(sheet), {}
+                name, rel = sheets[sheet]
+            else:
+                match = [item for item in sheets if item[0] == sheet]
+                if not match:
+                    return sheet, {}
+                name, rel = match[0]
+            target = next(
+                (
+                    str(r.get("Target"))
+                    for r in rels.iter(f"{_PKG_REL_NS}Relationship")
+                    if r.get("Id") == rel
+                ),
+                None,
+            )
+            if target is None:
+                return name, {}
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            xml = archive.read(member).decode("utf-8", errors="replace")
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError):
+        return str(sheet), {}
+    found: dict[str, list[str]] = {}
+    if not _FORMULA.search(xml):
+        return name, found
+    for letters, row, body in _CELL.findall(xml):
+        if body and _FORMULA.search(body) and not _VALUE.search(body) and int(row) > 1:
+            found.setdefault(letters, []).append(f"{letters}{row}")
+    return name, found
+
+
+def _column_number(letters: str) -> int:
+    """1 for A, 26 for Z, 27 for AA."""
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - ord("A") + 1
+    return number
 
 
 def points_from_table(
@@ -215,6 +507,18 @@ def points_from_table(
     out_crs = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
     rest = frame.drop(columns=[lon_col, lat_col])
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=out_crs)
+
+
+def _gdal_reason(exc: BaseException) -> str:
+    """GDAL's reason, without the SQL it ran: 'the file is damaged' rather than a query."""
+    text = _clean(exc)
+    if "sqlite" in text.lower() or "failed:" in text:
+        reason = text.rsplit("failed:", 1)[-1].split(";")[0].strip()
+        return (
+            f"{reason} (a damaged or incomplete copy, or not a GeoPackage at all: copy the file "
+            "again from its source)"
+        )
+    return text
 
 
 def _clean(exc: BaseException) -> str:
