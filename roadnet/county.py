@@ -352,6 +352,9 @@ def _load_layer(
         Problem("info", note, layer=source.name, source=label) for note in read.notes
     )
     item.quality.extend(_layer_note(note, source.name) for note in read.quality)
+    feed_notes = frame.attrs.get("quality")  # a GTFS feed's calendar notes, keys as they are
+    if isinstance(feed_notes, DataQuality):
+        item.quality.extend(feed_notes)
 
     if len(frame) == 0:
         item.problems.append(Problem("error", "layer is empty", layer=source.name, source=label))

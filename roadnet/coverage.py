@@ -46,7 +46,7 @@ from roadnet.network import (
     snap_points,
     snapped_pieces,
 )
-from roadnet.quality import DataQuality
+from roadnet.quality import DataQuality, QualityNote
 
 METRICS = ("network", "straight")
 
@@ -420,7 +420,44 @@ def compute_coverage(
         stops=stops_out,
         summary=summary,
         network=network,
-        quality=county.quality.merge(_layer_quality(drawn), notes),
+        quality=county.quality.merge(
+            _layer_quality(drawn), notes.with_notes(_townships_from_villages(county, out))
+        ),
+    )
+
+
+def _townships_from_villages(county: County, villages: pd.DataFrame) -> QualityNote | None:
+    """Without a townships layer the townships are the villages' values: say so.
+
+    One township written two ways (its code here, its name there) then counts twice; the
+    note says when the values mix codes and names.
+    """
+    townships = county.layers.get("townships")
+    if (townships is not None and len(townships)) or not villages["township"].notna().any():
+        return None
+    values = sorted(villages["township"].dropna().astype(str).unique())
+    codes = [v for v in values if v.isdigit()]
+    mixed = 0 < len(codes) < len(values)
+    listed = "、".join(values[:8]) + (" …" if len(values) > 8 else "")
+    text_zh = (
+        f"无乡镇图层：{len(values)} 个乡镇取自村庄的所属乡镇字段（{listed}）"
+        + ("；其中既有代码又有名称，同一乡镇可能被计为两个" if mixed else "")
+        + "。请添加 [layers.townships] 图层。"
+    )
+    text_en = (
+        f"no townships layer: the {len(values)} townships are the villages' township values "
+        f"({', '.join(values[:8])}{' …' if len(values) > 8 else ''})"
+        + ("; they mix codes and names, so one township may count twice" if mixed else "")
+        + ". Add a [layers.townships] layer."
+    )
+    return QualityNote(
+        "townships_from_villages",
+        text_zh=text_zh,
+        text_en=text_en,
+        layer="villages",
+        count=len(values),
+        rule="codes_and_names_mixed" if mixed else "distinct_values",
+        ids=tuple(values),
     )
 
 

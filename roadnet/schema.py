@@ -376,6 +376,11 @@ SCHEMAS: dict[str, LayerSchema] = {
                     unit="min",
                 ),
                 FieldSpec("days", ("运营日", "班期"), label_zh="运营日"),
+                FieldSpec(
+                    "direction",
+                    ("方向", "上下行", "行向", "线路方向", "direction_id", "dir"),
+                    label_zh="方向",
+                ),
             ),
         ),
         LayerSchema(

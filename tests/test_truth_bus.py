@@ -495,3 +495,26 @@ def test_population_not_given_is_said_not_printed_as_zero(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "服务人口" not in out.splitlines()[0] + out.splitlines()[1]
     assert "注意：4 个建制村（占 100.0%）没有人口数" in out
+
+
+def test_feed_notes_reach_the_county_and_validate(tmp_path):
+    """A GTFS feed's calendar note is the county's too: validate and every analysis see it."""
+    toml = _with_gtfs(tmp_path, ONE_TRIP)
+    assert main(["validate", str(toml), "--json", str(tmp_path / "v.json")]) == 0
+    note = _json(tmp_path / "v.json")["data_quality"]["gtfs_calendar_missing"]
+    assert note["rule"] == "all_trips_run"
+
+
+def test_townships_taken_from_village_values_are_said(tmp_path):
+    """No townships layer: the villages' values are the townships, and a code/name mix is told."""
+    toml = countyfixture.write_county(tmp_path)
+    text = toml.read_text(encoding="utf-8")
+    section = '[layers.townships]\npath = "tiny.gpkg"\nlayer = "乡镇"\n'
+    assert section in text
+    toml.write_text(text.replace(section, ""), encoding="utf-8")
+    assert main(["coverage", str(toml), "--json", str(tmp_path / "c.json")]) == 0
+    doc = _json(tmp_path / "c.json")
+    note = doc["data_quality"]["townships_from_villages"]
+    # the tiny county names 城关镇 once by name and once by its code 150125100
+    assert note["rule"] == "codes_and_names_mixed"
+    assert note["count"] == len(doc["townships"]) == 4

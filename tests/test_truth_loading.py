@@ -921,3 +921,10 @@ def _write_bytes(path: Path, data: bytes) -> Path:
 def _gpkg_without_standard_layers(folder: Path) -> Path:
     write_geopackage(folder / "x.gpkg", {"whatever": countyfixture.layers()["roads"]})
     return folder / "x.gpkg"
+
+
+def test_patrol_report_without_any_county_names_both_places(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["patrol", "report"]) == 2
+    err = capsys.readouterr().err
+    assert "./county.toml" in err and "./layers/county.toml" in err

@@ -262,16 +262,17 @@ def _split_county(paths: list[str]) -> tuple[Path | None, list[str]]:
 
 def _manifest(county: Path | None, *, required: bool) -> Manifest | None:
     from roadnet.errors import ReadError
-    from roadnet.manifest import read_manifest
+    from roadnet.manifest import DEFAULT_PLACES, read_manifest
 
     if county is not None:
         return read_manifest(county)
     if DEFAULT_COUNTY.exists():
         return read_manifest(DEFAULT_COUNTY)
     if required:
+        tried = " nor ".join(f"./{place.as_posix()}" for place in DEFAULT_PLACES)
         raise ReadError(
-            f"{DEFAULT_COUNTY}: no county here; give the county.toml first, or --ledger and "
-            "the files to import"
+            f"no county here: neither {tried} exists; give the county.toml first, or "
+            "--ledger and the files to import"
         )
     return None
 
