@@ -325,3 +325,32 @@ def test_cli_prints_the_notes(folder, capsys):
     assert "注意：1 条线路因站点变化沿道路最短路径重新布线" in out
     assert "注意：1 个新增站点未指定位置" in out
     assert "None" not in out and "nan" not in out
+
+
+def test_notes_of_both_runs_are_merged_once_and_differences_kept_apart():
+    """Coverage results gain ``quality`` in parallel: the merge reads it where present."""
+    from types import SimpleNamespace
+
+    from roadnet.quality import DataQuality, QualityNote
+    from roadnet.scenario_notes import merge_notes
+
+    def note(key, count):
+        return QualityNote(key, text_zh=f"{count} 个", text_en=f"{count} of them", count=count)
+
+    county = DataQuality((note("roads_merged", 3),))
+    baseline = SimpleNamespace(quality=DataQuality((note("stops_off_network", 2),)))
+    scenario = SimpleNamespace(
+        quality=DataQuality((note("stops_off_network", 5), note("villages_disconnected", 1)))
+    )
+    same = SimpleNamespace(quality=DataQuality((note("roads_merged", 3),)))
+    changes = DataQuality((note("lines_rerouted", 1),))
+    merged = merge_notes(county, [baseline, object()], [scenario, same, None], changes)
+    assert [n.key for n in merged] == [
+        "roads_merged",
+        "stops_off_network",
+        "scenario_stops_off_network",
+        "villages_disconnected",
+        "lines_rerouted",
+    ]
+    assert merged.get("scenario_stops_off_network").text_zh == "方案：5 个"
+    assert merged.get("stops_off_network").count == 2
