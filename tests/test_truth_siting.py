@@ -155,7 +155,7 @@ def test_a_line_that_still_zigzags_is_refused_cleanly(tmp_path):
     assert code == 2, stderr[-2000:]
     assert "Traceback" not in stderr
     assert peak < _PEAK_MB, f"peak RSS {peak:.0f} MB"
-    assert "layer 'projects', feature P1, field 'geometry'" in stderr
+    assert "projects.geojson, layer 'projects', feature P1, field 'geometry'" in stderr
     assert "200,000 vertices" in stderr and "after simplifying within 0.5 m" in stderr
     assert "lon 111.0" in stderr and "Simplify" in stderr
 

@@ -95,13 +95,14 @@ def compute_siting(
     """
     params = params or SitingParams()
     warnings: list[str] = []
+    given = projects is not None
     if projects is None:
         projects = county.layer("projects", purpose="siting")
     projects = _in_crs(projects, county, layer="projects")
     if parcels is None:
         parcels = county.layer("parcels", purpose="siting")
         parcels = _in_crs(parcels, county, layer="parcels")
-    footprints = project_footprints(projects, params=params)
+    footprints = _footprints(projects, county, params=params, given=given)
 
     cut = _cut(footprints, parcels, params=params)
     resolved = resolve_overlaps(cut.frame, mode=params.overlaps)
@@ -172,6 +173,24 @@ def compute_siting(
         warnings=tuple(warnings),
         quality=quality,
     )
+
+
+def _footprints(
+    projects: gpd.GeoDataFrame, county: County, *, params: SitingParams, given: bool
+) -> gpd.GeoDataFrame:
+    """The footprints; a project error names the file the projects came from."""
+    try:
+        return project_footprints(projects, params=params)
+    except LayerError as exc:
+        source = projects.attrs.get("source") if given else None
+        layer = county.manifest.layers.get("projects")
+        if source is None and not given and layer is not None:
+            source = layer.label
+        if exc.source is not None or source is None:
+            raise
+        raise LayerError(
+            exc.detail, layer=exc.layer, feature=exc.feature, field=exc.field, source=str(source)
+        ) from exc
 
 
 # --------------------------------------------------------------------------- overlay

@@ -63,6 +63,7 @@ def load_projects(
     )
     loaded = load_county(manifest, layers=["projects"])
     frame = loaded.layer("projects")
+    frame.attrs["source"] = str(path)
     if loaded.quality:
         # what loading the file dropped or changed travels with the frame to the result
         frame.attrs["data_quality"] = loaded.quality

@@ -116,7 +116,10 @@ def simplify_projects(
         after[i] = shapely.get_num_coordinates(thin)
         deviation[i] = _deviation(geoms[i], thin, tolerance=tolerance)
         simplified[i] = True
-        _refuse_if_too_large(thin, ids[i], before=int(before[i]), side=side, crs=crs, params=params)
+        what = "alignment" if is_line[i] else "polygon"
+        _refuse_if_too_large(
+            thin, ids[i], before=int(before[i]), side=side, crs=crs, params=params, what=what
+        )
     return Simplification(out, before, after, deviation, simplified)
 
 
@@ -147,6 +150,7 @@ def _refuse_if_too_large(
     side: float,
     crs: Any,
     params: SitingParams,
+    what: str,
 ) -> None:
     after = int(shapely.get_num_coordinates(geom))
     crowd, centre = _crowding(geom, side) if side > 0 else (0, np.zeros(2))
@@ -162,11 +166,11 @@ def _refuse_if_too_large(
     else:
         where = f"the limit is {params.max_vertices:,}"
     raise LayerError(
-        f"the alignment has {before:,} vertices and still {after:,} after simplifying within "
-        f"{tolerance:g} m: {where}. A line that zig-zags like this (a GPS trace or noisy "
+        f"the {what} has {before:,} vertices and still {after:,} after simplifying within "
+        f"{tolerance:g} m: {where}. A geometry that zig-zags like this (a GPS trace or noisy "
         "digitising?) cannot be turned into a footprint without exhausting memory; smooth "
         "it (QGIS: Vector > Geometry Tools > Simplify with a tolerance of 1-2 m) or redraw "
-        "the alignment",
+        f"the {what}",
         layer="projects",
         feature=project,
         field="geometry",
