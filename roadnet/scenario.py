@@ -24,7 +24,8 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,11 @@ from roadnet.access import AccessParams, AccessResult, compute_access
 from roadnet.county import County, load_county
 from roadnet.coverage import CoverageParams, CoverageResult, compute_coverage
 from roadnet.errors import ConfigError, LayerError, ReadError
-from roadnet.network import build_graph, connect_line, shortest_route, snap_points
+from roadnet.formatting import format_km
+from roadnet.network import build_graph, connect_line
+from roadnet.quality import DataQuality
+from roadnet.reroute import LinePath, NoRoadPath, Router
+from roadnet.scenario_notes import change_notes, merge_notes
 from roadnet.schema import ROAD_CLASSES, SURFACES
 
 OPS = (
@@ -61,7 +66,7 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {
     "add_line": ({"stops"}, {"id", "name", *_SERVICE_KEYS}),
     "remove_line": ({"line"}, set()),
     "extend_line": ({"line", "stops"}, {"at"}),
-    "add_stop": ({"line", "stop"}, {"after", "before", "name", "id"}),
+    "add_stop": ({"line", "stop"}, {"after", "before", "index", "name", "id"}),
     "move_stop": ({"stop", "to"}, set()),
     "remove_stop": ({"stop"}, {"line"}),
     "set_service": ({"line"}, set(_SERVICE_KEYS)),
@@ -206,25 +211,129 @@ def _suggest(word: str, choices: Any) -> str:
 
 # --------------------------------------------------------------------------- applying
 
+#: A new stop or road may lie this far (m) outside the county's extent (a terminus just
+#: across the county line); farther is an error.
+EXTENT_MARGIN_M = 2_000.0
+
+
+class _Stops:
+    """The stops layer being edited: lookups by id and name, new stops kept apart.
+
+    Edits touch Python lists and dicts only; :meth:`frame` builds the layer once at the end
+    (a scenario adding 10,000 stops must not copy the layer 10,000 times).
+    """
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        self.base = frame
+        self.ids = [str(i) for i in frame["id"]]
+        self.names = [str(n) for n in frame["name"]] if "name" in frame else list(self.ids)
+        self.points = list(frame.geometry.to_numpy())
+        self.by_id = {sid: i for i, sid in reversed(list(enumerate(self.ids)))}
+        self.by_name = {name: i for i, name in reversed(list(enumerate(self.names)))}
+        self.removed: set[int] = set()
+        self.moved: set[int] = set()
+        self._next: dict[str, int] = {}
+
+    def find(self, ref: Any) -> int | None:
+        """Position of the stop with this id (or, failing that, name)."""
+        found = self.by_id.get(str(ref))
+        if found is None:
+            found = self.by_name.get(str(ref))
+        return None if found is None or found in self.removed else found
+
+    def point(self, stop_id: str) -> shapely.Point:
+        return self.points[self.by_id[stop_id]]
+
+    def new_id(self, prefix: str) -> str:
+        n = self._next.get(prefix, 1)
+        while f"{prefix}{n}" in self.by_id:
+            n += 1
+        self._next[prefix] = n + 1
+        return f"{prefix}{n}"
+
+    def add(self, stop_id: str, name: str, point: shapely.Point) -> None:
+        position = len(self.ids)
+        self.ids.append(stop_id)
+        self.names.append(name)
+        self.points.append(point)
+        self.by_id.setdefault(stop_id, position)
+        self.by_name.setdefault(name, position)
+
+    def frame(self) -> gpd.GeoDataFrame:
+        """The stops layer after the edits (moved, removed and new stops)."""
+        n = len(self.base)
+        keep = [i for i in range(n) if i not in self.removed]
+        base = self.base.copy()
+        if self.moved:
+            geoms = base.geometry.to_numpy().copy()
+            for i in self.moved:
+                geoms[i] = self.points[i]
+            base = base.set_geometry(geoms, crs=self.base.crs)
+        base = base.iloc[keep]
+        extra = [i for i in range(n, len(self.ids)) if i not in self.removed]
+        if not extra:
+            return base.reset_index(drop=True)
+        new = gpd.GeoDataFrame(
+            {"id": [self.ids[i] for i in extra], "name": [self.names[i] for i in extra]},
+            geometry=[self.points[i] for i in extra],
+            crs=self.base.crs,
+        )
+        return pd.concat([base, new], ignore_index=True)
+
 
 @dataclass
 class _State:
-    """The layers being edited, and the parameters."""
+    """The layers being edited, the parameters, and what the changes did."""
 
     county: County
     path: Path | None
     roads: gpd.GeoDataFrame | None
-    stops: gpd.GeoDataFrame
+    stops: _Stops
     lines: gpd.GeoDataFrame
     params: dict[str, Any]
-    roads_changed: bool = False
     new_lines: list[str] = field(default_factory=list)
     new_roads: list[str] = field(default_factory=list)
+    paths: dict[str, LinePath] = field(default_factory=dict)
+    touched: dict[str, Change] = field(default_factory=dict)
+    inserted: list[tuple[str, str, int]] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
 
-    def graph(self) -> Any:
-        if self.roads is None:
-            raise ConfigError("this change needs the county's roads layer")
-        return build_graph(self.roads)
+    def router(self) -> Router:
+        """Shortest paths on the current roads (rebuilt after a road is added)."""
+        if "router" not in self.cache:
+            roads = self.roads
+            graph = build_graph(roads) if roads is not None and len(roads) else None
+            self.cache["router"] = Router(graph)
+        router: Router = self.cache["router"]
+        return router
+
+    def roads_changed(self) -> None:
+        for key in ("router", "road_tree"):
+            self.cache.pop(key, None)
+
+    def road_tree(self) -> shapely.STRtree | None:
+        if self.roads is None or not len(self.roads):
+            return None
+        if "road_tree" not in self.cache:
+            self.cache["road_tree"] = shapely.STRtree(self.roads.geometry.to_numpy())
+        tree: shapely.STRtree = self.cache["road_tree"]
+        return tree
+
+    def to_metric(self) -> pyproj.Transformer:
+        if "to_metric" not in self.cache:
+            self.cache["to_metric"] = pyproj.Transformer.from_crs(
+                4326, self.county.crs, always_xy=True
+            )
+        transformer: pyproj.Transformer = self.cache["to_metric"]
+        return transformer
+
+    def to_lonlat(self) -> pyproj.Transformer:
+        if "to_lonlat" not in self.cache:
+            self.cache["to_lonlat"] = pyproj.Transformer.from_crs(
+                self.county.crs, 4326, always_xy=True
+            )
+        transformer: pyproj.Transformer = self.cache["to_lonlat"]
+        return transformer
 
 
 def apply_changes(
@@ -236,15 +345,22 @@ def apply_changes(
 ) -> tuple[County, dict[str, Any]]:
     """Apply changes in order to a copy of the county.
 
-    Returns the changed county and the parameters after ``set`` changes. New lines are
-    routed along roads between their stops; names of stops, villages, lines and roads that do
-    not exist are errors with suggestions.
+    Returns the changed county and the parameters after ``set`` changes (with ``_new_lines``,
+    ``_new_roads`` and ``_quality``: the notes on what the changes did). Names of stops,
+    villages, lines and roads that do not exist are errors with suggestions; a new stop or
+    road outside the county, or a stop farther than the off-network distance from every
+    road, is an error naming the change and the place.
+
+    Lines whose stops change are re-routed along roads (:mod:`roadnet.reroute`): the legs
+    next to an added, moved or removed stop follow the shortest road path, the other legs
+    keep their drawn geometry, so length, cycle time and vehicles follow. A stop added
+    without a position goes where it adds the least route length.
     """
     state = _State(
         county=county,
         path=path,
         roads=county.layers.get("roads"),
-        stops=county.layer("bus_stops", purpose="a scenario").copy(),
+        stops=_Stops(county.layer("bus_stops", purpose="a scenario")),
         lines=county.layer("bus_lines", purpose="a scenario").copy(),
         params=dict(params or {}),
     )
@@ -263,86 +379,157 @@ def apply_changes(
     for change in changes:
         _check_change(change, path)
         handlers[change.op](state, change)
+    lines = _write_paths(state)
     layers = dict(county.layers)
-    layers["bus_stops"] = state.stops.reset_index(drop=True)
-    layers["bus_lines"] = state.lines.reset_index(drop=True)
+    layers["bus_stops"] = state.stops.frame()
+    layers["bus_lines"] = lines
     if state.roads is not None:
         layers["roads"] = state.roads.reset_index(drop=True)
     changed = replace(county, layers=layers)
     info = dict(state.params)
     info["_new_lines"] = state.new_lines
     info["_new_roads"] = state.new_roads
+    names = (
+        dict(zip(lines["id"].astype(str), lines["name"].astype(str), strict=True))
+        if "name" in lines
+        else {}
+    )
+    info["_quality"] = change_notes(
+        state.paths, state.inserted, new_lines=state.new_lines, names=names
+    )
     return changed, info
+
+
+def _write_paths(state: _State) -> gpd.GeoDataFrame:
+    """The lines layer with the stops and geometry of every re-routed line."""
+    lines = state.lines.reset_index(drop=True)
+    if not state.paths:
+        return lines
+    ids = lines["id"].astype(str).to_numpy()
+    stops = list(lines["stops"])
+    geoms = lines.geometry.to_numpy().copy()
+    for line_id, line_path in state.paths.items():
+        for i in np.flatnonzero(ids == line_id):
+            stops[i] = list(line_path.stops)
+            geoms[i] = line_path.geometry(state.stops.point)
+    lines = lines.copy()
+    lines["stops"] = pd.Series(stops, index=lines.index, dtype=object)
+    return lines.set_geometry(geoms, crs=lines.crs)
 
 
 def _fail(state: _State, change: Change, message: str) -> ConfigError:
     return ConfigError(f"{change.where(state.path)}: {message}")
 
 
+def _line_keys(state: _State) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and names of the lines as text (cached while the lines frame is the same)."""
+    cached = state.cache.get("lines")
+    if cached is None or cached[0] is not state.lines:
+        ids = state.lines["id"].astype(str).to_numpy()
+        names = state.lines["name"].astype(str).to_numpy() if "name" in state.lines else ids
+        cached = (state.lines, ids, names)
+        state.cache["lines"] = cached
+    return cached[1], cached[2]
+
+
+def _line_id(state: _State, index: int) -> str:
+    return str(_line_keys(state)[0][index])
+
+
 def _find_line(state: _State, change: Change, ref: Any) -> int:
-    ids = state.lines["id"].astype(str).to_numpy()
-    names = state.lines["name"].astype(str).to_numpy() if "name" in state.lines else ids
+    ids, names = _line_keys(state)
     for values in (ids, names):
         hits = np.flatnonzero(values == str(ref))
         if len(hits):
             return int(hits[0])
     raise _fail(
-        state, change, f"no line '{ref}'{_suggest(ref, [*ids, *names])}; lines: {', '.join(ids)}"
+        state,
+        change,
+        f"no line '{_excerpt(ref)}'{_suggest(ref, [*ids, *names])}; lines: {', '.join(ids)}",
     )
 
 
-def _find_stop(state: _State, ref: Any) -> int | None:
-    ids = state.stops["id"].astype(str).to_numpy()
-    hits = np.flatnonzero(ids == str(ref))
-    if len(hits):
-        return int(hits[0])
-    if "name" in state.stops:
-        hits = np.flatnonzero(state.stops["name"].astype(str).to_numpy() == str(ref))
-        if len(hits):
-            return int(hits[0])
-    return None
+def _path(state: _State, change: Change, index: int) -> LinePath:
+    """The editable path of the line at ``index`` (cut from its drawn geometry once)."""
+    line_id = _line_id(state, index)
+    state.touched[line_id] = change
+    found = state.paths.get(line_id)
+    if found is None:
+        sequence = [str(s) for s in state.lines["stops"].iloc[index]]
+        unknown = [s for s in sequence if s not in state.stops.by_id]
+        if unknown:
+            raise _fail(
+                state,
+                change,
+                f"line {line_id} calls at stop '{unknown[0]}', which is not in the stops layer",
+            )
+        with _routing(state, change):
+            found = LinePath.from_drawn(
+                state.lines.geometry.iloc[index], sequence, state.stops.point, state.router()
+            )
+        state.paths[line_id] = found
+    return found
 
 
-def _to_metric(state: _State, lon: float, lat: float) -> shapely.Point:
-    transformer = pyproj.Transformer.from_crs(4326, state.county.crs, always_xy=True)
-    x, y = transformer.transform(lon, lat)
-    return shapely.Point(x, y)
+@contextmanager
+def _routing(state: _State, change: Change) -> Iterator[None]:
+    """Turn a missing road path into an error naming the change."""
+    try:
+        yield
+    except NoRoadPath as exc:
+        raise _fail(
+            state,
+            change,
+            f"no road path between stops {exc.first} and {exc.second}: they are on "
+            "unconnected parts of the network (add_road first?)",
+        ) from exc
 
 
 def _place(state: _State, change: Change, ref: Any) -> tuple[shapely.Point, str]:
     """A point and a name for a stop given as a village name/id or [lon, lat]."""
     if isinstance(ref, list | tuple):
-        if len(ref) != 2 or not all(isinstance(v, int | float) for v in ref):
-            raise _fail(state, change, f"{ref!r} is not a [lon, lat] pair")
+        if len(ref) != 2 or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in ref
+        ):
+            raise _fail(state, change, f"{_excerpt(ref)} is not a [lon, lat] pair")
         lon, lat = float(ref[0]), float(ref[1])
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise _fail(state, change, f"{ref!r} is not a [lon, lat] pair in degrees")
-        return _to_metric(state, lon, lat), f"{lat:.5f},{lon:.5f}"
+            swapped = -90 <= lon <= 90 and -180 <= lat <= 180
+            hint = f" (latitude first? write [{lat:g}, {lon:g}])" if swapped else ""
+            raise _fail(state, change, f"{_excerpt(ref)} is not a [lon, lat] pair in degrees{hint}")
+        x, y = state.to_metric().transform(lon, lat)
+        point = shapely.Point(x, y)
+        _check_stop_place(state, change, point, lon=lon, lat=lat)
+        return point, f"{lat:.5f},{lon:.5f}"
     villages = state.county.layers.get("villages")
     if villages is not None:
-        for column in ("name", "id"):
-            if column in villages.columns:
-                hits = np.flatnonzero(villages[column].astype(str).to_numpy() == str(ref))
-                if len(hits):
-                    village = villages.iloc[int(hits[0])]
-                    return _roadside(state, village.geometry), str(village["name"])
-    candidates = list(state.stops["id"].astype(str))
-    if "name" in state.stops:
-        candidates += list(state.stops["name"].astype(str))
+        if "villages" not in state.cache:
+            lookup: dict[str, int] = {}
+            for column in ("id", "name"):
+                if column in villages.columns:
+                    for i, value in enumerate(villages[column].astype(str)):
+                        lookup.setdefault(value, i)
+            state.cache["villages"] = lookup
+        hit = state.cache["villages"].get(str(ref))
+        if hit is not None:
+            village = villages.iloc[int(hit)]
+            return _roadside(state, village.geometry), str(village["name"])
+    candidates = list(state.stops.ids) + list(state.stops.names)
     if villages is not None and "name" in villages.columns:
         candidates += list(villages["name"].astype(str))
     raise _fail(
         state,
         change,
-        f"'{ref}' is neither a stop (id or name) nor a village{_suggest(ref, candidates)}",
+        f"'{_excerpt(ref)}' is neither a stop (id or name) nor a village"
+        f"{_suggest(ref, candidates)}",
     )
 
 
 def _roadside(state: _State, point: shapely.Point) -> shapely.Point:
     """A new stop for a village stands on the nearest road (where the bus passes)."""
-    if state.roads is None or len(state.roads) == 0:
+    tree = state.road_tree()
+    if tree is None or state.roads is None:
         return point
-    tree = shapely.STRtree(state.roads.geometry.to_numpy())
     index = tree.nearest(point)
     road = state.roads.geometry.iloc[int(index)]
     return shapely.line_interpolate_point(road, shapely.line_locate_point(road, point))
@@ -352,23 +539,195 @@ def _stop_ids(state: _State, change: Change, refs: Sequence[Any], line_id: str) 
     """Resolve stop references, creating stops for villages and lon/lat pairs."""
     if not isinstance(refs, list) or not refs:
         raise _fail(state, change, "stops must be a non-empty list")
-    out = []
-    for ref in refs:
-        if not isinstance(ref, list | tuple):
-            found = _find_stop(state, ref)
-            if found is not None:
-                out.append(str(state.stops["id"].iloc[found]))
-                continue
-        point, name = _place(state, change, ref)
-        stop_id = _new_id(set(state.stops["id"].astype(str)), f"{line_id}-S")
-        row = gpd.GeoDataFrame(
-            {"id": [stop_id], "name": [f"{name}站" if not name[0].isdigit() else name]},
-            geometry=[point],
-            crs=state.stops.crs,
+    return [_stop_id(state, change, ref, line_id) for ref in refs]
+
+
+def _stop_id(
+    state: _State,
+    change: Change,
+    ref: Any,
+    line_id: str,
+    *,
+    new_id: Any = None,
+    new_name: Any = None,
+) -> str:
+    """The id of a stop given by id or name; a new stop for a village or [lon, lat].
+
+    ``new_id`` and ``new_name`` name the stop when one is created (``add_stop``'s ``id`` and
+    ``name``); by default ``<line>-S<n>`` and the village's name + 站 (or the lat,lon).
+    """
+    if not isinstance(ref, list | tuple):
+        found = state.stops.find(ref)
+        if found is not None:
+            return state.stops.ids[found]
+    point, name = _place(state, change, ref)
+    if new_id is not None and str(new_id) in state.stops.by_id:
+        raise _fail(state, change, f"stop id '{_excerpt(new_id)}' exists already")
+    stop_id = state.stops.new_id(f"{line_id}-S") if new_id is None else str(new_id)
+    label = f"{name}站" if not name[0].isdigit() else name
+    state.stops.add(stop_id, label if new_name is None else str(new_name), point)
+    return stop_id
+
+
+# ------------------------------------------------------------ where a change may put things
+
+
+def county_extent(county: County) -> tuple[Any, str]:
+    """The county's extent (metric CRS) and what it is, for checking new stops and roads.
+
+    The boundary layer when there is one, else the union of the townships, else the
+    bounding box of all layers; the caller allows :data:`EXTENT_MARGIN_M` around it.
+    """
+    for name, label in (("boundary", "boundary"), ("townships", "townships")):
+        frame = county.layers.get(name)
+        if isinstance(frame, gpd.GeoDataFrame) and len(frame):
+            geoms = frame.geometry.to_numpy()
+            geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+            if len(geoms):
+                return shapely.union_all(shapely.make_valid(geoms)), label
+    boxes = [
+        frame.total_bounds
+        for frame in county.layers.values()
+        if isinstance(frame, gpd.GeoDataFrame) and len(frame)
+    ]
+    if not boxes:
+        return None, "none"
+    stacked = np.array(boxes)
+    bounds = (*stacked[:, :2].min(axis=0), *stacked[:, 2:].max(axis=0))
+    return shapely.box(*bounds), "bounds of its layers"
+
+
+def _extent(state: _State) -> tuple[Any, str]:
+    if "extent" not in state.cache:
+        extent, label = county_extent(state.county)
+        if extent is not None:
+            shapely.prepare(extent)
+        state.cache["extent"] = (extent, label)
+    found: tuple[Any, str] = state.cache["extent"]
+    return found
+
+
+def _outside(state: _State, geom: Any) -> float:
+    """How far (m) ``geom`` lies outside the county's extent (0 inside)."""
+    extent, _ = _extent(state)
+    if extent is None or shapely.contains(extent, geom):
+        return 0.0
+    return float(shapely.distance(extent, geom))
+
+
+def _road_distance(state: _State, geom: Any) -> float | None:
+    """Distance (m) from ``geom`` to the nearest road; None without roads."""
+    tree = state.road_tree()
+    if tree is None:
+        return None
+    _, distance = tree.query_nearest(geom, return_distance=True, all_matches=False)
+    return float(distance[0]) if len(distance) else None
+
+
+def _off_network_m(state: _State) -> float:
+    value = state.params.get("off_network_m", CoverageParams().off_network_m)
+    return float(value)
+
+
+def _check_stop_place(
+    state: _State, change: Change, point: shapely.Point, *, lon: float, lat: float
+) -> None:
+    """A new stop must be in the county and within the off-network distance of a road."""
+    outside = _outside(state, point)
+    road = _road_distance(state, point)
+    limit = _off_network_m(state)
+    far = road is not None and road > limit
+    if outside <= EXTENT_MARGIN_M and not far:
+        return
+    _, label = _extent(state)
+    problems = []
+    if outside > EXTENT_MARGIN_M:
+        problems.append(f"{_distance_text(outside)} outside the county (its {label})")
+    if road is not None:
+        problems.append(
+            f"{_distance_text(road)} from the nearest road (off-network distance "
+            f"{_distance_text(limit)})"
         )
-        state.stops = pd.concat([state.stops, row], ignore_index=True)
-        out.append(stop_id)
-    return out
+    hint = "check the coordinates: [lon, lat], WGS-84 degrees"
+    swapped = shapely.Point(*state.to_metric().transform(lat, lon))
+    if -90 <= lon <= 90 and _outside(state, swapped) <= EXTENT_MARGIN_M:
+        hint = f"longitude and latitude swapped? [{lat:g}, {lon:g}] is in the county"
+    raise _fail(
+        state,
+        change,
+        f"the stop at lon {lon:.5f}, lat {lat:.5f} is {' and '.join(problems)}: a stop must "
+        f"stand in the county within reach of a road; {hint}",
+    )
+
+
+def _check_road_place(state: _State, change: Change, line: shapely.LineString) -> None:
+    """A new road must be in the county and come within the off-network distance of a road."""
+    coords = shapely.get_coordinates(line)
+    points = shapely.points(coords)
+    outside = np.array([_outside(state, p) for p in points])
+    worst = int(np.argmax(outside))
+    road = _road_distance(state, line)
+    limit = _off_network_m(state)
+    problems = []
+    at = worst
+    if outside[worst] > EXTENT_MARGIN_M:
+        problems.append(
+            f"{_distance_text(outside[worst])} outside the county ({_extent(state)[1]})"
+        )
+    if road is not None and road > limit:
+        problems.append(
+            f"{_distance_text(road)} from every road (off-network distance "
+            f"{_distance_text(limit)}): it would join nothing"
+        )
+    if not problems:
+        return
+    lon, lat = state.to_lonlat().transform(coords[at, 0], coords[at, 1])
+    raise _fail(
+        state,
+        change,
+        f"the new road (vertex {at + 1} at lon {lon:.5f}, lat {lat:.5f}) is "
+        f"{' and '.join(problems)}; check its coordinates ([lon, lat], WGS-84 degrees) or CRS",
+    )
+
+
+def _distance_text(metres: float) -> str:
+    if metres < 1000:
+        return f"{metres:,.0f} m"
+    return f"{format_km(metres / 1000)} km"
+
+
+def _excerpt(value: Any, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, list | tuple) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- line changes
+
+
+def _add_line(state: _State, change: Change) -> None:
+    d = change.data
+    line_id = str(d.get("id") or _new_id(set(state.lines["id"].astype(str)), "L"))
+    if line_id in set(state.lines["id"].astype(str)):
+        raise _fail(state, change, f"line '{line_id}' exists already (use extend_line)")
+    stops = _stop_ids(state, change, d["stops"], line_id)
+    router = state.router()
+    line_path = LinePath([stops[0]], [])
+    with _routing(state, change):
+        for stop in stops[1:]:
+            line_path.insert(len(line_path.stops), stop, state.stops.point, router)
+    line_path.rerouted = 0  # a new line is routed, not re-routed
+    row: dict[str, Any] = {"id": line_id, "name": str(d.get("name", line_id)), "stops": stops}
+    for key in _SERVICE_KEYS:
+        if key in d:
+            row[key] = d[key]
+    new = gpd.GeoDataFrame(
+        {k: [v] for k, v in row.items()},
+        geometry=[line_path.geometry(state.stops.point)],
+        crs=state.lines.crs,
+    )
+    state.lines = pd.concat([state.lines, new], ignore_index=True)
+    state.paths[line_id] = line_path
+    state.new_lines.append(line_id)
 
 
 def _new_id(existing: set[str], prefix: str) -> str:
@@ -378,133 +737,129 @@ def _new_id(existing: set[str], prefix: str) -> str:
     return f"{prefix}{n}"
 
 
-def _route(state: _State, change: Change, stop_ids: list[str]) -> shapely.LineString:
-    points = [state.stops.geometry.iloc[_find_stop(state, s) or 0] for s in stop_ids]
-    if len(points) == 1:
-        return shapely.LineString([points[0], points[0]])
-    if state.roads is None or len(state.roads) == 0:
-        return shapely.LineString(points)
-    graph = state.graph()
-    snaps = snap_points(graph, np.array(points, dtype=object))
-    pieces = []
-    for i in range(len(points) - 1):
-        route = shortest_route(graph, snaps.take(np.array([i])), snaps.take(np.array([i + 1])))
-        if route is None:
-            raise _fail(
-                state,
-                change,
-                f"no road path between stops {stop_ids[i]} and {stop_ids[i + 1]}: they are on "
-                "unconnected parts of the network (add_road first?)",
-            )
-        pieces.append(shapely.get_coordinates(route.geometry))
-    coords = np.vstack(pieces)
-    keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]
-    coords = coords[keep]
-    if len(coords) < 2:
-        coords = np.vstack([coords, coords])
-    return shapely.LineString(coords)
-
-
-def _add_line(state: _State, change: Change) -> None:
-    d = change.data
-    line_id = str(d.get("id") or _new_id(set(state.lines["id"].astype(str)), "L"))
-    if line_id in set(state.lines["id"].astype(str)):
-        raise _fail(state, change, f"line '{line_id}' exists already (use extend_line)")
-    stops = _stop_ids(state, change, d["stops"], line_id)
-    row: dict[str, Any] = {"id": line_id, "name": str(d.get("name", line_id)), "stops": stops}
-    for key in _SERVICE_KEYS:
-        if key in d:
-            row[key] = d[key]
-    geometry = _route(state, change, stops)
-    new = gpd.GeoDataFrame(
-        {k: [v] for k, v in row.items()}, geometry=[geometry], crs=state.lines.crs
-    )
-    state.lines = pd.concat([state.lines, new], ignore_index=True)
-    state.new_lines.append(line_id)
-
-
 def _remove_line(state: _State, change: Change) -> None:
     index = _find_line(state, change, change.data["line"])
+    line_id = _line_id(state, index)
     state.lines = state.lines.drop(index=state.lines.index[index])
+    state.paths.pop(line_id, None)
+    state.touched.pop(line_id, None)
+    if line_id in state.new_lines:
+        state.new_lines.remove(line_id)
 
 
 def _extend_line(state: _State, change: Change) -> None:
     index = _find_line(state, change, change.data["line"])
-    line_id = str(state.lines["id"].iloc[index])
-    new = _stop_ids(state, change, change.data["stops"], line_id)
-    old = list(state.lines["stops"].iloc[index])
+    line_id = _line_id(state, index)
     at = str(change.data.get("at", "end"))
     if at not in ("start", "end"):
         raise _fail(state, change, 'at must be "start" or "end"')
-    joined = [*new, *old] if at == "start" else [*old, *new]
-    part = _route(state, change, [*new, old[0]] if at == "start" else [old[-1], *new])
-    geometry = state.lines.geometry.iloc[index]
-    coords = shapely.get_coordinates(geometry)
-    extra = shapely.get_coordinates(part)
-    merged = np.vstack([extra, coords]) if at == "start" else np.vstack([coords, extra])
-    lines = state.lines.copy()
-    lines.at[lines.index[index], "stops"] = joined
-    geoms = lines.geometry.to_numpy().copy()
-    geoms[index] = shapely.LineString(merged)
-    state.lines = lines.set_geometry(geoms, crs=lines.crs)
+    line_path = _path(state, change, index)
+    new = _stop_ids(state, change, change.data["stops"], line_id)
+    router = state.router()
+    with _routing(state, change):
+        if at == "end":
+            for stop in new:
+                line_path.insert(len(line_path.stops), stop, state.stops.point, router)
+        else:
+            for stop in reversed(new):
+                line_path.insert(0, stop, state.stops.point, router)
 
 
 def _add_stop(state: _State, change: Change) -> None:
     d = change.data
     index = _find_line(state, change, d["line"])
-    line_id = str(state.lines["id"].iloc[index])
-    (stop,) = _stop_ids(state, change, [d["stop"]], line_id)
-    seq = list(state.lines["stops"].iloc[index])
-    if "after" in d or "before" in d:
-        anchor = _find_stop(state, d.get("after", d.get("before")))
-        anchor_id = None if anchor is None else str(state.stops["id"].iloc[anchor])
+    line_id = _line_id(state, index)
+    line_path = _path(state, change, index)
+    stop = _stop_id(state, change, d["stop"], line_id, new_id=d.get("id"), new_name=d.get("name"))
+    seq = line_path.stops
+    router = state.router()
+    given = [key for key in ("after", "before", "index") if key in d]
+    if len(given) > 1:
+        raise _fail(state, change, f"give one of after, before or index, not {' and '.join(given)}")
+    if given and given[0] in ("after", "before"):
+        ref = d[given[0]]
+        anchor = state.stops.find(ref)
+        anchor_id = None if anchor is None else state.stops.ids[anchor]
         if anchor_id not in seq:
+            raise _fail(state, change, f"stop '{_excerpt(ref)}' is not on {line_id}")
+        position = seq.index(anchor_id) + (1 if given[0] == "after" else 0)
+    elif given:
+        number = d["index"]
+        if (
+            not isinstance(number, int)
+            or isinstance(number, bool)
+            or not 1 <= number <= len(seq) + 1
+        ):
             raise _fail(
-                state, change, f"stop '{d.get('after', d.get('before'))}' is not on {line_id}"
+                state,
+                change,
+                f"index must be the new stop's place in the line, 1 to {len(seq) + 1}, "
+                f"not {_excerpt(number)}",
             )
-        position = seq.index(anchor_id) + (1 if "after" in d else 0)
+        position = number - 1
     else:
-        position = len(seq)
-    seq.insert(position, stop)
-    lines = state.lines.copy()
-    lines.at[lines.index[index], "stops"] = seq
-    state.lines = lines
+        with _routing(state, change):
+            position = line_path.cheapest_position(
+                state.stops.point(stop), state.stops.point, router
+            )
+        state.inserted.append((line_id, stop, position + 1))
+    with _routing(state, change):
+        line_path.insert(position, stop, state.stops.point, router)
 
 
 def _move_stop(state: _State, change: Change) -> None:
-    index = _find_stop(state, change.data["stop"])
+    index = state.stops.find(change.data["stop"])
     if index is None:
         raise _fail(
             state,
             change,
-            f"no stop '{change.data['stop']}'{_suggest(change.data['stop'], state.stops['id'])}",
+            f"no stop '{_excerpt(change.data['stop'])}'"
+            f"{_suggest(change.data['stop'], state.stops.ids)}",
         )
+    stop_id = state.stops.ids[index]
+    calling = [i for i in range(len(state.lines)) if stop_id in _sequence(state, i)]
+    paths = [_path(state, change, i) for i in calling]  # cut with the stop where it was
     point, _ = _place(state, change, change.data["to"])
-    geoms = state.stops.geometry.to_numpy().copy()
-    geoms[index] = point
-    state.stops = state.stops.set_geometry(geoms, crs=state.stops.crs)
+    state.stops.points[index] = point
+    if index < len(state.stops.base):
+        state.stops.moved.add(index)
+    router = state.router()
+    with _routing(state, change):
+        for line_path in paths:
+            line_path.moved(stop_id, state.stops.point, router)
+
+
+def _sequence(state: _State, index: int) -> list[str]:
+    line_id = _line_id(state, index)
+    found = state.paths.get(line_id)
+    return found.stops if found is not None else [str(s) for s in state.lines["stops"].iloc[index]]
 
 
 def _remove_stop(state: _State, change: Change) -> None:
-    index = _find_stop(state, change.data["stop"])
+    index = state.stops.find(change.data["stop"])
     if index is None:
-        names = list(state.stops["id"].astype(str))
         raise _fail(
-            state, change, f"no stop '{change.data['stop']}'{_suggest(change.data['stop'], names)}"
+            state,
+            change,
+            f"no stop '{_excerpt(change.data['stop'])}'"
+            f"{_suggest(change.data['stop'], state.stops.ids)}",
         )
-    stop_id = str(state.stops["id"].iloc[index])
-    lines = state.lines.copy()
+    stop_id = state.stops.ids[index]
     targets = (
         [_find_line(state, change, change.data["line"])]
         if "line" in change.data
-        else range(len(lines))
+        else [i for i in range(len(state.lines)) if stop_id in _sequence(state, i)]
     )
+    router = state.router()
     for i in targets:
-        seq = [s for s in lines["stops"].iloc[i] if s != stop_id]
-        lines.at[lines.index[i], "stops"] = seq
-    state.lines = lines
+        if stop_id not in _sequence(state, i):
+            continue
+        line_path = _path(state, change, i)
+        with _routing(state, change):
+            while stop_id in line_path.stops:
+                line_path.remove(line_path.stops.index(stop_id), state.stops.point, router)
     if "line" not in change.data:
-        state.stops = state.stops.drop(index=state.stops.index[index])
+        state.stops.removed.add(index)
 
 
 def _set_service(state: _State, change: Change) -> None:
@@ -534,8 +889,7 @@ def _geometry(state: _State, change: Change, value: Any) -> shapely.LineString:
             raise _fail(state, change, "geometry must be a list of [lon, lat] pairs") from exc
         if coords.ndim != 2 or coords.shape[1] != 2 or len(coords) < 2:
             raise _fail(state, change, "geometry must be a list of at least two [lon, lat] pairs")
-        transformer = pyproj.Transformer.from_crs(4326, state.county.crs, always_xy=True)
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        x, y = state.to_metric().transform(coords[:, 0], coords[:, 1])
         return shapely.LineString(np.column_stack([x, y]))
     text = str(value)
     candidate = (state.path.parent if state.path else Path.cwd()) / text
@@ -558,7 +912,7 @@ def _geometry(state: _State, change: Change, value: Any) -> shapely.LineString:
             ) from exc
         lon_lat = shapely.get_coordinates(geom)
         if np.abs(lon_lat).max() <= 180:
-            transformer = pyproj.Transformer.from_crs(4326, state.county.crs, always_xy=True)
+            transformer = state.to_metric()
             geom = shapely.transform(
                 geom, lambda c: np.column_stack(transformer.transform(c[:, 0], c[:, 1]))
             )
@@ -576,6 +930,7 @@ def _add_road(state: _State, change: Change) -> None:
     surface = SURFACES.get(str(d.get("surface", "paved")).lower())
     if road_class is None or surface is None:
         raise _fail(state, change, "class or surface is not a known value")
+    _check_road_place(state, change, line)
     road_id = str(d.get("id") or _new_id(set(state.roads["id"].astype(str)), "NEW-"))
     roads, line = connect_line(state.roads, line, tolerance=float(d.get("snap_m", 100.0)))
     row = gpd.GeoDataFrame(
@@ -590,6 +945,7 @@ def _add_road(state: _State, change: Change) -> None:
         crs=roads.crs,
     )
     state.roads = pd.concat([roads, row], ignore_index=True)
+    state.roads_changed()
     state.new_roads.append(road_id)
 
 
@@ -628,6 +984,9 @@ def _pave_along(state: _State, alignment: Any, project: str, surface: str) -> No
         roads.loc[roads.index[hits], "surface"] = surface
         state.roads = roads
         return
+    # a project drawn with a million vertices: simplify before buffering (as siting does)
+    if shapely.get_num_coordinates(alignment) > _MAX_ALIGNMENT_VERTICES:
+        alignment = shapely.simplify(alignment, 0.5, preserve_topology=False)
     corridor = shapely.buffer(alignment, 15.0)
     geoms = roads.geometry.to_numpy()
     hits = shapely.STRtree(geoms).query(corridor, predicate="intersects")
@@ -647,7 +1006,12 @@ def _pave_along(state: _State, alignment: Any, project: str, surface: str) -> No
                 crs=roads.crs,
             )
             state.roads = pd.concat([roads, row], ignore_index=True)
+        state.roads_changed()
         state.new_roads.append(project)
+
+
+#: A project alignment with more vertices than this is simplified (0.5 m) before buffering.
+_MAX_ALIGNMENT_VERTICES = 2_000
 
 
 def _set(state: _State, change: Change) -> None:
@@ -670,6 +1034,7 @@ class ScenarioResult:
     scenario_access: AccessResult | None
     new_lines: tuple[str, ...]
     new_roads: tuple[str, ...]
+    quality: DataQuality = field(default_factory=DataQuality)
 
     @property
     def delta(self) -> dict[str, Any]:
@@ -711,7 +1076,32 @@ class ScenarioResult:
             )
             ra, rb = self.baseline_access.summary["rai"], self.scenario_access.summary["rai"]
             delta["rai_delta"] = None if ra is None or rb is None else round(rb - ra, 4)
+        delta["lines_changed"] = self.lines_changed()
         return delta
+
+    def lines_changed(self) -> list[dict[str, Any]]:
+        """Lines of both runs whose length, cycle time or vehicles changed, before and after."""
+        columns = ["length_km", "cycle_min", "vehicles_required", "stops"]
+        before = self.baseline_coverage.lines.set_index(
+            self.baseline_coverage.lines["id"].astype(str)
+        )
+        after = self.scenario_coverage.lines.set_index(
+            self.scenario_coverage.lines["id"].astype(str)
+        )
+        out: list[dict[str, Any]] = []
+        for line_id in [i for i in after.index if i in before.index]:
+            b, a = before.loc[line_id], after.loc[line_id]
+            if isinstance(b, pd.DataFrame) or isinstance(a, pd.DataFrame):
+                continue  # a duplicated id: no one-to-one comparison
+            figures = {c: (_plain_number(b[c]), _plain_number(a[c])) for c in columns}
+            if all(x == y for x, y in figures.values()):
+                continue
+            row: dict[str, Any] = {"id": line_id, "name": str(a.get("name", line_id))}
+            for column, (x, y) in figures.items():
+                row[f"{column}_before"] = x
+                row[f"{column}_after"] = y
+            out.append(row)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """JSON document: ``baseline``, ``scenario`` (coverage and access summaries), ``delta``."""
@@ -723,6 +1113,7 @@ class ScenarioResult:
             "delta": self.delta,
             "new_lines": list(self.new_lines),
             "new_roads": list(self.new_roads),
+            "data_quality": self.quality.to_json(),
         }
 
 
@@ -767,6 +1158,13 @@ def run_scenario(scenario: Scenario | str | Path) -> ScenarioResult:
             new_acc = compute_access(changed, params=_access_params(params), graph=scenario_graph)
         except LayerError:
             base_acc = new_acc = None
+    changes = params.get("_quality")
+    quality = merge_notes(
+        county.quality,
+        [base_cov, base_acc],
+        [new_cov, new_acc],
+        changes if isinstance(changes, DataQuality) else None,
+    )
     return ScenarioResult(
         scenario=scenario,
         baseline_county=county,
@@ -777,7 +1175,17 @@ def run_scenario(scenario: Scenario | str | Path) -> ScenarioResult:
         scenario_access=new_acc,
         new_lines=tuple(params.get("_new_lines", [])),
         new_roads=tuple(params.get("_new_roads", [])),
+        quality=quality,
     )
+
+
+def _plain_number(value: Any) -> float | int | None:
+    """A figure for JSON: lengths to the metre, minutes to 0.1, counts whole; None if unknown."""
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    return round(float(value), 3)
 
 
 def _coverage_params(params: Mapping[str, Any]) -> CoverageParams:

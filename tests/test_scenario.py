@@ -241,7 +241,9 @@ def test_cli_json(folder, tmp_path):
 
 @pytest.mark.parametrize(
     "stops",
-    [["S1", "李家窑"], ["二道沟", "王家湾站"], [[111.05, 41.02], "张家营子"], ["乌素村"]],
+    # [111.05, 41.005] stands 0.55 km from road R1: a stop 2.2 km from every road (41.02,
+    # as this test had) is now refused (issue 12, item 22: off-network distance 1 km)
+    [["S1", "李家窑"], ["二道沟", "王家湾站"], [[111.05, 41.005], "张家营子"], ["乌素村"]],
 )
 def test_adding_a_line_never_loses_a_village(folder, stops):
     county = load_county(folder / "county.toml")

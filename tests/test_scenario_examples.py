@@ -40,6 +40,17 @@ def test_line5_stop_changes(sample_root):
     doc = _run(sample_root, "line5-stops.toml")
     assert doc["delta"]["villages_served_delta"] == 2
     assert doc["delta"]["population_delta"] == 9_492
+    # Issue 12 item 26: the stop changes re-route line 5's legs next to them (before, its
+    # length stayed 54.6 km). The two new stops lie on side roads off the line, so the bus
+    # detours to each and back: 54.6 → 68.9 km, cycle 228 → 286 min, still one bus at two
+    # trips a day. Only line 5 changes; the legs away from the changed stops keep their
+    # drawn geometry (line 5 is drawn 1.7 km longer than the shortest road path).
+    (line5,) = doc["delta"]["lines_changed"]
+    assert line5["id"] == "L5" and line5["stops_after"] == line5["stops_before"] + 1
+    assert line5["length_km_before"] == pytest.approx(54.6, abs=0.05)
+    assert line5["length_km_after"] == pytest.approx(68.9, abs=0.05)
+    assert line5["vehicles_required_after"] == line5["vehicles_required_before"] == 1
+    assert doc["data_quality"]["lines_rerouted"]["ids"] == ["L5"]
 
 
 def test_paving_connects_natural_villages(sample_root):

@@ -67,6 +67,11 @@ def scenario(
         if ids:
             listed = "、".join(str(names.get(i, i)) for i in ids[:20])
             console.print(f"{label_zh if zh else label_en} ({len(ids)}): {listed}", highlight=False)
+    for line in delta.get("lines_changed", []):
+        console.print(_line_change(line, zh=zh), highlight=False)
+    prefix = "注意：" if zh else "Note: "
+    for text in result.quality.lines("zh" if zh else "en"):
+        console.print(f"{prefix}{text}", style="yellow", highlight=False)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(doc, ensure_ascii=False, indent=2))
     if map_out is not None:
@@ -79,6 +84,24 @@ def scenario(
 
         written = write_scenario_png(result, png, lang=lang)
         console.print(f"{'图片' if zh else 'image'}: {written}", highlight=False)
+
+
+def _line_change(line: dict[str, object], *, zh: bool) -> str:
+    """One sentence per changed line: length, cycle time and vehicles before and after."""
+    from roadnet.formatting import format_count, format_km, format_number
+
+    km = f"{format_km(line['length_km_before'])}→{format_km(line['length_km_after'])}"
+    cycle = (
+        f"{format_number(line['cycle_min_before'], digits=0)}→"
+        f"{format_number(line['cycle_min_after'], digits=0)}"
+    )
+    buses = (
+        f"{format_count(line['vehicles_required_before'])}→"
+        f"{format_count(line['vehicles_required_after'])}"
+    )
+    if zh:
+        return f"{line['name']}：里程 {km} 公里，周转时间 {cycle} 分钟，需配车辆 {buses} 辆"
+    return f"{line['name']}: length {km} km, cycle {cycle} min, vehicles {buses}"
 
 
 def _fmt(value: object) -> str:

@@ -110,8 +110,9 @@ def siting(
     for problem in loaded.problems:
         if problem.severity != "error" and problem.layer in (*_LAND_LAYERS, "projects"):
             console.print(str(problem), style="dim")
-    for warning in result.warnings:
-        console.print(str(warning), style="yellow")
+    prefix = "注意：" if lang == "zh" else "Note: "
+    for line in result.quality.lines(lang):
+        console.print(f"{prefix}{line}", style="yellow", highlight=False)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     if xlsx is not None:

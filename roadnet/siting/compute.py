@@ -15,6 +15,8 @@ import shapely
 from roadnet.county import County
 from roadnet.errors import LayerError
 from roadnet.landuse import CATEGORIES, HA_PER_M2, MU_PER_M2, SPLITS, UNCLASSIFIED, classify
+from roadnet.quality import DataQuality, collect
+from roadnet.siting import notes
 from roadnet.siting.footprints import project_footprints
 from roadnet.siting.overlay import Pieces, cut_parcels, polygonal, resolve_overlaps
 from roadnet.siting.params import SitingParams
@@ -93,13 +95,14 @@ def compute_siting(
     """
     params = params or SitingParams()
     warnings: list[str] = []
+    given = projects is not None
     if projects is None:
         projects = county.layer("projects", purpose="siting")
     projects = _in_crs(projects, county, layer="projects")
     if parcels is None:
         parcels = county.layer("parcels", purpose="siting")
         parcels = _in_crs(parcels, county, layer="parcels")
-    footprints = project_footprints(projects, params=params)
+    footprints = _footprints(projects, county, params=params, given=given)
 
     cut = _cut(footprints, parcels, params=params)
     resolved = resolve_overlaps(cut.frame, mode=params.overlaps)
@@ -128,7 +131,10 @@ def compute_siting(
         np.asarray(pieces.geometry.to_numpy(), dtype=object), basic
     )
 
-    land, share, deducted = _allocate(pieces, params=params, warnings=warnings)
+    disagreeing: list[str] = []
+    land, share, deducted = _allocate(
+        pieces, params=params, warnings=warnings, disagreeing=disagreeing
+    )
     pieces["share_m2"] = share
     pieces["deduction_m2"] = deducted
     table = _project_table(footprints, resolved, land, params=params)
@@ -144,6 +150,18 @@ def compute_siting(
     summary["overlaps"] = params.overlaps
     _warn_uncovered(table, params=params, warnings=warnings)
     _warn_unclassified(land, warnings=warnings)
+    own = collect(
+        [
+            notes.simplified_note(footprints, tolerance_m=params.simplify_tolerance_m),
+            *notes.uncovered_notes(table, flag_min_m2=params.flag_min_m2),
+            *notes.unclassified_notes(land, np.flatnonzero(table["counted"].to_numpy())),
+            notes.repaired_note(cut.repaired),
+            notes.tbmj_note(disagreeing, tolerance=params.tbmj_tolerance),
+            *(notes.not_checked_note(name) for name, ok in checked.items() if not ok),
+        ]
+    )
+    loaded = projects.attrs.get("data_quality") if isinstance(projects, pd.DataFrame) else None
+    quality = county.quality.merge(loaded if isinstance(loaded, DataQuality) else None, own)
     return SitingResult(
         params=params,
         county=county.name,
@@ -153,7 +171,26 @@ def compute_siting(
         parcels=parcel_table,
         summary=summary,
         warnings=tuple(warnings),
+        quality=quality,
     )
+
+
+def _footprints(
+    projects: gpd.GeoDataFrame, county: County, *, params: SitingParams, given: bool
+) -> gpd.GeoDataFrame:
+    """The footprints; a project error names the file the projects came from."""
+    try:
+        return project_footprints(projects, params=params)
+    except LayerError as exc:
+        source = projects.attrs.get("source") if given else None
+        layer = county.manifest.layers.get("projects")
+        if source is None and not given and layer is not None:
+            source = layer.label
+        if exc.source is not None or source is None:
+            raise
+        raise LayerError(
+            exc.detail, layer=exc.layer, feature=exc.feature, field=exc.field, source=str(source)
+        ) from exc
 
 
 # --------------------------------------------------------------------------- overlay
@@ -224,14 +261,19 @@ def _area_within(shapes: np.ndarray, zones: np.ndarray) -> np.ndarray:
 
 
 def _allocate(
-    pieces: gpd.GeoDataFrame, *, params: SitingParams, warnings: list[str]
+    pieces: gpd.GeoDataFrame,
+    *,
+    params: SitingParams,
+    warnings: list[str],
+    disagreeing: list[str],
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Shares of each piece per land-use code: the DLBM part and the KCXS deduction.
 
     Returns one row per (piece, code) with ``project``, ``parcel``, ``code`` (NO_CODE
     when the parcel has none), ``area_m2`` (TBMJ-scaled share, m²), ``source_class`` (for
     unclassified rows) and the code's ``name``, ``category``, ``split``, ``adjustable``;
-    and per piece its whole share and its KCXS deduction (m²).
+    and per piece its whole share and its KCXS deduction (m²). The labels of parcels whose
+    TBMJ was not used (it disagrees with the geometry) are appended to ``disagreeing``.
     """
     area = pieces["area_m2"].to_numpy(dtype=float)
     scale = np.ones(len(pieces))
@@ -247,6 +289,7 @@ def _allocate(
         disagree = usable & ~agree
         if disagree.any():
             examples = _parcel_labels(pieces[disagree])
+            disagreeing.extend(examples)
             warnings.append(
                 f"{len(set(examples))} parcel(s) have a TBMJ more than "
                 f"{params.tbmj_tolerance:.0%} away from their geometry area (first: "

@@ -17,6 +17,7 @@ import shapely
 
 from roadnet.errors import LayerError
 from roadnet.siting.params import SitingParams
+from roadnet.siting.simplify import simplify_projects
 
 _LINE_TYPES = (1, 5)  # LineString, MultiLineString
 _POLYGON_TYPES = (3, 6)  # Polygon, MultiPolygon
@@ -95,19 +96,56 @@ def project_footprints(
     _fail_if(is_line & ~(lengths > 0), ids, "line project(s) of zero length", "geometry")
 
     widths = _widths(projects, is_line=is_line, ids=ids, params=params)
-    shapes = geoms.copy()
+    drawn = geoms.copy()
     if is_line.any():
-        merged = shapely.line_merge(geoms[is_line])
-        shapes[is_line] = shapely.buffer(
-            merged,
-            widths[is_line] / 2.0,
-            cap_style="flat",
-            join_style=params.join_style,
+        drawn[is_line] = shapely.line_merge(geoms[is_line])
+    guarded = simplify_projects(
+        drawn, is_line=is_line, widths=widths, ids=ids, crs=crs, params=params
+    )
+    shapes = guarded.geometry.copy()
+    # a simplified alignment is measured as simplified: the zig-zag of noise is not road
+    lengths = np.where(is_line, shapely.length(shapes), 0.0)
+    for position in np.flatnonzero(is_line):
+        shapes[position] = _buffer(
+            shapes[position], widths[position] / 2.0, join_style=params.join_style
         )
     alternative: list[str | None] = [None] * len(projects)
     if "alternative" in projects.columns:
         alternative = [_text(v) for v in projects["alternative"].to_numpy()]
-    return _group(projects, ids, alternative, shapes, widths, lengths, is_line, crs)
+    frame = _group(projects, ids, alternative, shapes, widths, lengths, is_line, crs)
+    positions = [np.asarray(rows, dtype=np.int64) for rows in _order(ids, alternative)]
+    frame["vertices_drawn"] = [int(guarded.vertices_before[p].sum()) for p in positions]
+    frame["vertices_used"] = [int(guarded.vertices_after[p].sum()) for p in positions]
+    frame["simplified"] = [bool(guarded.simplified[p].any()) for p in positions]
+    frame["deviation_m"] = [float(guarded.deviation_m[p].max()) for p in positions]
+    return frame
+
+
+#: An alignment with more vertices than this is buffered in pieces of this many segments.
+_CHUNK = 1_000
+
+
+def _buffer(line: Any, distance: float, *, join_style: str) -> Any:
+    """Buffer an alignment with flat ends; a long one in overlapping pieces, unioned.
+
+    Pieces share one segment: each vertex is inside some piece, where its join is built,
+    and each flat cut between pieces lies inside the neighbouring piece, so the union is the
+    buffer of the whole line. Memory then grows with the piece, not with the line.
+    """
+    parts = shapely.get_parts(line)
+    if all(shapely.get_num_coordinates(part) <= _CHUNK + 1 for part in parts):
+        return shapely.buffer(line, distance, cap_style="flat", join_style=join_style)
+    pieces = []
+    for part in parts:
+        coords = shapely.get_coordinates(part)
+        for start in range(0, max(len(coords) - 1, 1), _CHUNK):
+            piece = coords[start : start + _CHUNK + 2]
+            if len(piece) >= 2:
+                pieces.append(shapely.LineString(piece))
+    buffers = shapely.buffer(
+        np.asarray(pieces, dtype=object), distance, cap_style="flat", join_style=join_style
+    )
+    return shapely.union_all(buffers)
 
 
 def _widths(
@@ -153,13 +191,10 @@ def _group(
     crs: Any,
 ) -> gpd.GeoDataFrame:
     """Union the rows of each (id, alternative) into one footprint, in input order."""
-    keys = list(zip(ids, alternative, strict=True))
-    order: dict[tuple[str | None, str | None], list[int]] = {}
-    for position, key in enumerate(keys):
-        order.setdefault(key, []).append(position)
     rows: list[dict[str, Any]] = []
     footprints: list[Any] = []
-    for (project_id, alt), positions in order.items():
+    for positions in _order(ids, alternative):
+        project_id, alt = ids[positions[0]], alternative[positions[0]]
         first = positions[0]
         lines = [p for p in positions if is_line[p]]
         shape = (
@@ -191,6 +226,14 @@ def _group(
     frame = gpd.GeoDataFrame(data, geometry=np.asarray(footprints, dtype=object), crs=crs)
     frame["footprint_m2"] = shapely.area(frame.geometry.to_numpy())
     return frame
+
+
+def _order(ids: list[str | None], alternative: list[str | None]) -> list[list[int]]:
+    """Row positions of each (id, alternative), in order of first appearance."""
+    order: dict[tuple[str | None, str | None], list[int]] = {}
+    for position, key in enumerate(zip(ids, alternative, strict=True)):
+        order.setdefault(key, []).append(position)
+    return list(order.values())
 
 
 def _fail_if(mask: np.ndarray, ids: list[str | None], what: str, field: str) -> None:

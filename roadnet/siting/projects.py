@@ -41,7 +41,9 @@ def load_projects(
     Returns
     -------
     geopandas.GeoDataFrame
-        The validated projects in ``crs``.
+        The validated projects in ``crs``. What loading dropped or changed (the loader's
+        :class:`~roadnet.quality.DataQuality`) is in ``attrs["data_quality"]``;
+        :func:`~roadnet.siting.compute_siting` adds it to its result's notes.
 
     Raises
     ------
@@ -59,7 +61,13 @@ def load_projects(
     manifest = Manifest(
         name=path.stem, root=path.parent, path=None, crs=crs, layers={"projects": source}
     )
-    return load_county(manifest, layers=["projects"]).layer("projects")
+    loaded = load_county(manifest, layers=["projects"])
+    frame = loaded.layer("projects")
+    frame.attrs["source"] = str(path)
+    if loaded.quality:
+        # what loading the file dropped or changed travels with the frame to the result
+        frame.attrs["data_quality"] = loaded.quality
+    return frame
 
 
 def _default_layer(path: Path) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -21,6 +21,7 @@ from roadnet.landuse import (
     SPLITS,
     UNCLASSIFIED,
 )
+from roadnet.quality import DataQuality
 from roadnet.siting.params import SitingParams
 
 #: ``by_dlbm`` key of land whose parcel has no land-use code (a foreign class left out of
@@ -90,6 +91,10 @@ class SitingResult:
     warnings
         Things the planner should know (layers not checked, repaired parcels, TBMJ
         disagreeing with geometry, unknown codes, land outside the parcels).
+    quality
+        What the data could not tell: the county's loading notes merged with this check's
+        (geometries simplified, projects without parcels, unknown codes …); the JSON's
+        ``data_quality``.
     """
 
     params: SitingParams
@@ -100,6 +105,7 @@ class SitingResult:
     parcels: gpd.GeoDataFrame
     summary: dict[str, Any]
     warnings: tuple[str, ...] = ()
+    quality: DataQuality = field(default_factory=DataQuality)
 
     def to_json(self) -> dict[str, Any]:
         """The result as the JSON document of DESIGN.md: ``summary`` and ``projects``.
@@ -156,6 +162,7 @@ class SitingResult:
             "summary": _json_summary(self.summary),
             "projects": projects,
             "warnings": list(self.warnings),
+            "data_quality": self.quality.to_json(),
         }
 
     def headline(self, *, lang: str = "zh") -> str:

@@ -1,0 +1,497 @@
+"""A bus line's path as legs between its stops, re-routed along roads where stops change.
+
+A scenario that adds, moves or removes a stop changes the road a bus drives: its length,
+its cycle time and the vehicles it needs (coverage computes them from the line geometry).
+:class:`LinePath` holds a line's geometry cut at its stops into legs; a change re-routes
+only the legs it touches, along the shortest road path between the two stops, and keeps the
+rest as drawn: a line drawn along a road that is not the shortest keeps that road where
+nothing changed, so the length that changes is the length the change causes.
+
+A drawn line that does not pass its stops in order (farther than :data:`LEG_TOLERANCE_M`
+from one, or passing them out of order) cannot be cut: it is re-routed whole, and
+:attr:`LinePath.whole` says so.
+
+Where ``add_stop`` gives no position, :meth:`LinePath.cheapest_position` inserts the stop
+where it adds the least route length (cheapest insertion). One shortest-path search from
+the new stop (:meth:`Router.search`) gives both its distance to every stop of the line and
+the two legs around it, so a change costs one search however long the line is: 10,000 stops
+added one by one cost 10,000 searches, not 10,000 re-routings of a growing line.
+
+Paths follow :func:`roadnet.network.shortest_route`'s rules: the path leaves the stop's
+snapped position along its edge towards either end, follows whole edges (the shortest of
+parallel ones) and enters the next stop's edge from either end; connectors are not part
+of the route.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from scipy.sparse import csgraph
+from shapely.ops import substring
+
+from roadnet.network import RoadGraph, snap_points
+
+#: A stop farther than this (m) from its drawn line, or passed out of order, means the
+#: drawn line cannot be cut at its stops (the line is re-routed whole).
+LEG_TOLERANCE_M = 150.0
+_EMPTY = np.zeros((0, 2))
+
+
+class NoRoadPath(Exception):
+    """Two consecutive stops are on parts of the road network that do not connect."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"no road path between stops {first} and {second}")
+        self.first = first
+        self.second = second
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Shortest road paths from one point to everywhere (one search on the graph).
+
+    Attributes
+    ----------
+    graph
+        The road graph; None when the county has no roads (paths are then straight).
+    point
+        The point searched from (metric CRS).
+    edge, offset
+        Where the point snapped: the edge (-1 when not snapped) and the distance along it
+        from its ``u`` end (m).
+    node_distance
+        Road distance (m) from the snapped position to every node (inf: unreachable).
+    side
+        Per node, whether its shortest path leaves the start edge by its ``u`` end (0) or
+        its ``v`` end (1).
+    predecessors
+        The two predecessor arrays of the searches from the start edge's ``u`` and ``v``.
+    """
+
+    graph: RoadGraph | None
+    point: shapely.Point
+    edge: int
+    offset: float
+    node_distance: np.ndarray
+    side: np.ndarray
+    predecessors: np.ndarray
+
+    def distances(self, edge: np.ndarray, offset: np.ndarray, points: Sequence[Any]) -> np.ndarray:
+        """Road distance (m) to positions on edges (connectors excluded; inf: none).
+
+        ``points`` are the positions' points, used only without a graph (straight lines).
+        """
+        if self.graph is None:
+            return np.asarray(shapely.distance(self.point, np.array(points, dtype=object)))
+        g = self.graph
+        distance = np.full(len(edge), np.inf)
+        ok = (edge >= 0) & (self.edge >= 0)
+        e, o = edge[ok], offset[ok]
+        via_u = self.node_distance[g.edge_u[e]] + o
+        via_v = self.node_distance[g.edge_v[e]] + g.edge_length[e] - o
+        best = np.minimum(via_u, via_v)
+        same = e == self.edge
+        best[same] = np.minimum(best[same], np.abs(o[same] - self.offset))
+        distance[ok] = best
+        return distance
+
+    def path_to(self, edge: int, offset: float, point: shapely.Point) -> np.ndarray | None:
+        """Coordinates of the shortest road path to a position (None: not connected)."""
+        if self.graph is None:
+            return np.array([[self.point.x, self.point.y], [point.x, point.y]])
+        g = self.graph
+        if edge < 0 or self.edge < 0:
+            return None
+        start = g.edge_geometry[self.edge]
+        start_length = float(g.edge_length[self.edge])
+        direct = abs(offset - self.offset) if edge == self.edge else np.inf
+        u, v = int(g.edge_u[edge]), int(g.edge_v[edge])
+        length = float(g.edge_length[edge])
+        via_u = self.node_distance[u] + offset
+        via_v = self.node_distance[v] + length - offset
+        best = min(direct, via_u, via_v)
+        if not np.isfinite(best):
+            return None
+        if best == direct:
+            return _coords(substring(start, self.offset, offset))
+        node = u if via_u <= via_v else v
+        side = int(self.side[node])
+        source = int(g.edge_u[self.edge] if side == 0 else g.edge_v[self.edge])
+        predecessors = self.predecessors[side]
+        nodes = [node]
+        while nodes[-1] != source:
+            nodes.append(int(predecessors[nodes[-1]]))
+        nodes.reverse()
+        pieces = [
+            substring(start, self.offset, 0.0 if side == 0 else start_length),
+        ]
+        for a, b in itertools.pairwise(nodes):
+            e = _edge_between(g, a, b)
+            geom = g.edge_geometry[e]
+            pieces.append(geom if g.edge_u[e] == a else shapely.reverse(geom))
+        end = g.edge_geometry[edge]
+        pieces.append(substring(end, 0.0 if node == u else length, offset))
+        return _join(pieces)
+
+
+class Router:
+    """Shortest road paths on one road graph; snaps and the latest search cached.
+
+    Parameters
+    ----------
+    graph
+        The road graph (metric CRS); None routes straight from stop to stop (a county
+        without roads).
+
+    Attributes
+    ----------
+    searches
+        Number of shortest-path searches run (each is one Dijkstra from a point's edge).
+    """
+
+    def __init__(self, graph: RoadGraph | None) -> None:
+        self.graph = graph if graph is not None and graph.n_edges else None
+        self._snaps: dict[tuple[float, float], tuple[int, float]] = {}
+        self._last: Tree | None = None
+        self.searches = 0
+
+    def snap(self, point: shapely.Point) -> tuple[int, float]:
+        """(edge, offset) of the point snapped to the nearest road edge (cached)."""
+        key = (float(point.x), float(point.y))
+        found = self._snaps.get(key)
+        if found is None:
+            if self.graph is None:
+                found = (-1, 0.0)
+            else:
+                snap = snap_points(self.graph, np.array([point], dtype=object))
+                found = (int(snap.edge[0]), float(snap.offset[0]))
+            self._snaps[key] = found
+        return found
+
+    def snaps(self, points: Sequence[shapely.Point]) -> tuple[np.ndarray, np.ndarray]:
+        """(edge, offset) arrays of many points at once."""
+        pairs = [self.snap(p) for p in points]
+        edge = np.array([p[0] for p in pairs], dtype=np.int64)
+        offset = np.array([p[1] for p in pairs], dtype=float)
+        return edge, offset
+
+    def search(self, point: shapely.Point) -> Tree:
+        """Shortest paths from ``point`` to everywhere (the latest search is reused)."""
+        last = self._last
+        if last is not None and last.point.equals_exact(point, 0.0):
+            return last
+        edge, offset = self.snap(point)
+        if self.graph is None or edge < 0:
+            tree = Tree(self.graph, point, edge, offset, np.zeros(0), np.zeros(0), np.zeros(0))
+        else:
+            self.searches += 1
+            g = self.graph
+            ends = [int(g.edge_u[edge]), int(g.edge_v[edge])]
+            dist, predecessors = csgraph.dijkstra(
+                g.csr, directed=True, indices=ends, return_predecessors=True
+            )
+            lead = np.array([offset, float(g.edge_length[edge]) - offset])[:, None]
+            total = dist + lead
+            side = np.argmin(total, axis=0)
+            tree = Tree(
+                g, point, edge, offset, total.min(axis=0), side.astype(np.int8), predecessors
+            )
+        self._last = tree
+        return tree
+
+    def leg(self, first: shapely.Point, second: shapely.Point) -> np.ndarray | None:
+        """Coordinates of the shortest road path from ``first`` to ``second``, or None."""
+        edge, offset = self.snap(second)
+        return self.search(first).path_to(edge, offset, second)
+
+
+@dataclass
+class LinePath:
+    """A line's geometry as legs between consecutive stops (metric coordinates).
+
+    Attributes
+    ----------
+    stops
+        Stop ids in order.
+    legs
+        ``len(stops) - 1`` coordinate arrays, leg i from stop i to stop i + 1.
+    head, tail
+        The drawn line before the first stop and after the last (kept while those stops do).
+    drawn_m
+        Length of the line as it was before any change (m).
+    whole
+        The drawn line could not be cut at its stops and was re-routed whole.
+    rerouted
+        Number of legs routed along roads by changes.
+    lengths
+        Length (m) of each leg (an array, in step with ``legs``).
+    """
+
+    stops: list[str]
+    legs: list[np.ndarray]
+    head: np.ndarray = field(default_factory=lambda: _EMPTY)
+    tail: np.ndarray = field(default_factory=lambda: _EMPTY)
+    drawn_m: float = 0.0
+    whole: bool = False
+    rerouted: int = 0
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _snapped: tuple[Router, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.lengths) != len(self.legs):
+            self.lengths = np.array([_length(leg) for leg in self.legs], dtype=float)
+
+    @classmethod
+    def from_drawn(
+        cls,
+        geometry: Any,
+        stops: Sequence[str],
+        point_of: Callable[[str], shapely.Point],
+        router: Router,
+    ) -> LinePath:
+        """Cut a drawn line at its stops; re-route it whole where it cannot be cut.
+
+        Raises
+        ------
+        NoRoadPath
+            The line must be re-routed and two consecutive stops do not connect.
+        """
+        stops = list(stops)
+        missing = geometry is None or shapely.is_empty(geometry)
+        drawn = 0.0 if missing else float(shapely.length(geometry))
+        cut = _cut(geometry, [point_of(s) for s in stops]) if stops and not missing else None
+        if cut is not None:
+            head, legs, tail = cut
+            return cls(stops, legs, head, tail, drawn_m=drawn)
+        path = cls(stops, [], drawn_m=drawn, whole=True)
+        path.legs = [_route(a, b, point_of, router) for a, b in itertools.pairwise(stops)]
+        path.lengths = np.array([_length(leg) for leg in path.legs], dtype=float)
+        path.rerouted = len(path.legs)
+        return path
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def length_m(self) -> float:
+        """Length of the path now (m): head, legs and tail."""
+        return _length(self.head) + float(sum(self.lengths)) + _length(self.tail)
+
+    def geometry(self, point_of: Callable[[str], shapely.Point]) -> shapely.LineString:
+        """The path as one LineString (consecutive duplicate vertices removed).
+
+        A line calling at one stop only is a zero-length line at that stop.
+        """
+        pieces = [p for p in (self.head, *self.legs, self.tail) if len(p)]
+        if not pieces and self.stops:
+            point = point_of(self.stops[0])
+            pieces = [np.array([[point.x, point.y]])]
+        if not pieces:
+            return shapely.LineString()
+        return shapely.LineString(_dedupe(np.vstack(pieces)))
+
+    def cheapest_position(
+        self, point: shapely.Point, point_of: Callable[[str], shapely.Point], router: Router
+    ) -> int:
+        """Where inserting a stop at ``point`` adds the least route length (0 … len(stops)).
+
+        Before the first stop costs the road distance to it, after the last the distance
+        from it, between stops i-1 and i the detour d(i-1, new) + d(new, i) - leg(i-1, i);
+        ties go to the earliest position.
+
+        Raises
+        ------
+        NoRoadPath
+            The point reaches no stop of the line along roads.
+        """
+        if not self.stops:
+            return 0
+        edge, offset = self._stop_snaps(point_of, router)
+        points = [point_of(s) for s in self.stops] if router.graph is None else []
+        distance = router.search(point).distances(edge, offset, points)
+        if not np.isfinite(distance).any():
+            raise NoRoadPath("(new)", self.stops[0])
+        cost = np.full(len(self.stops) + 1, np.inf)
+        cost[0] = distance[0]
+        cost[-1] = distance[-1]
+        if len(self.stops) > 1:
+            cost[1:-1] = distance[:-1] + distance[1:] - self.lengths
+        return int(np.argmin(cost))
+
+    # ------------------------------------------------------------------ changes
+
+    def insert(
+        self,
+        position: int,
+        stop: str,
+        point_of: Callable[[str], shapely.Point],
+        router: Router,
+    ) -> None:
+        """Insert ``stop`` before ``stops[position]`` and route the legs around it.
+
+        Both legs come from one search from the new stop (the graph is undirected).
+        """
+        k = len(self.stops)
+        self._snaps_insert(position, stop, point_of, router)
+        self.stops.insert(position, stop)
+        if k == 0:
+            return
+        if position == 0:
+            self.head = _EMPTY
+            self._put(0, 0, [_route(stop, self.stops[1], point_of, router)])
+        elif position == k:
+            self.tail = _EMPTY
+            leg = _route(stop, self.stops[k - 1], point_of, router)[::-1]
+            self._put(k - 1, k - 1, [leg])
+        else:
+            before, after = self.stops[position - 1], self.stops[position + 1]
+            legs = [
+                _route(stop, before, point_of, router)[::-1],
+                _route(stop, after, point_of, router),
+            ]
+            self._put(position - 1, position, legs)
+
+    def remove(
+        self, position: int, point_of: Callable[[str], shapely.Point], router: Router
+    ) -> None:
+        """Remove the stop at ``position``; its neighbours are joined along roads."""
+        k = len(self.stops)
+        del self.stops[position]
+        if self._snapped is not None:
+            owner, edge, offset = self._snapped
+            self._snapped = (owner, np.delete(edge, position), np.delete(offset, position))
+        if k == 1:
+            return
+        if position == 0:
+            self.head = _EMPTY
+            self._put(0, 1, [])
+        elif position == k - 1:
+            self.tail = _EMPTY
+            self._put(k - 2, k - 1, [])
+        else:
+            leg = _route(self.stops[position - 1], self.stops[position], point_of, router)
+            self._put(position - 1, position + 1, [leg])
+
+    def moved(self, stop: str, point_of: Callable[[str], shapely.Point], router: Router) -> bool:
+        """Re-route the legs on both sides of every call at ``stop`` (it has moved)."""
+        positions = [i for i, s in enumerate(self.stops) if s == stop]
+        self._snapped = None
+        for i in positions:
+            if i == 0:
+                self.head = _EMPTY
+            if i == len(self.stops) - 1:
+                self.tail = _EMPTY
+            if i > 0:
+                leg = _route(stop, self.stops[i - 1], point_of, router)[::-1]
+                self._put(i - 1, i, [leg])
+            if i < len(self.stops) - 1:
+                self._put(i, i + 1, [_route(stop, self.stops[i + 1], point_of, router)])
+        return bool(positions)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _put(self, start: int, stop: int, legs: list[np.ndarray]) -> None:
+        self.legs[start:stop] = legs
+        new = np.array([_length(leg) for leg in legs], dtype=float)
+        self.lengths = np.concatenate([self.lengths[:start], new, self.lengths[stop:]])
+        self.rerouted += len(legs)
+
+    def _stop_snaps(
+        self, point_of: Callable[[str], shapely.Point], router: Router
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(edge, offset) of every stop, kept in step with the stops (rebuilt per router)."""
+        if self._snapped is None or self._snapped[0] is not router:
+            edge, offset = router.snaps([point_of(s) for s in self.stops])
+            self._snapped = (router, edge, offset)
+        return self._snapped[1], self._snapped[2]
+
+    def _snaps_insert(
+        self,
+        position: int,
+        stop: str,
+        point_of: Callable[[str], shapely.Point],
+        router: Router,
+    ) -> None:
+        if self._snapped is None or self._snapped[0] is not router:
+            return
+        edge, offset = router.snap(point_of(stop))
+        _, edges, offsets = self._snapped
+        self._snapped = (
+            router,
+            np.insert(edges, position, edge),
+            np.insert(offsets, position, offset),
+        )
+
+
+def _route(
+    first: str, second: str, point_of: Callable[[str], shapely.Point], router: Router
+) -> np.ndarray:
+    """The leg from stop ``first`` to stop ``second`` (one point when they are one stop)."""
+    a = point_of(first)
+    if first == second:
+        return np.array([[a.x, a.y]])
+    coords = router.leg(a, point_of(second))
+    if coords is None:
+        raise NoRoadPath(first, second)
+    return coords
+
+
+def _cut(
+    geometry: Any, points: list[shapely.Point]
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray] | None:
+    """Head, legs and tail of a drawn line cut at its stops; None when it does not pass them."""
+    line = geometry
+    if shapely.get_type_id(line) != 1:
+        line = shapely.line_merge(line)
+        if shapely.get_type_id(line) != 1:
+            return None
+    total = float(line.length)
+    positions: list[float] = []
+    previous = 0.0
+    for point in points:
+        at = float(shapely.line_locate_point(line, point))
+        if at < previous:  # a loop: look further along only
+            rest = substring(line, previous, total)
+            at = previous + float(shapely.line_locate_point(rest, point))
+        if shapely.distance(point, shapely.line_interpolate_point(line, at)) > LEG_TOLERANCE_M:
+            return None
+        positions.append(at)
+        previous = at
+    legs = [_coords(substring(line, a, b)) for a, b in itertools.pairwise(positions)]
+    head = _coords(substring(line, 0.0, positions[0]))
+    return head, legs, _coords(substring(line, positions[-1], total))
+
+
+def _edge_between(graph: RoadGraph, u: int, v: int) -> int:
+    """The shortest edge joining nodes u and v (the one the adjacency matrix holds)."""
+    keys, order = graph.edge_keys
+    key = min(u, v) * graph.n_nodes + max(u, v)
+    return int(order[np.searchsorted(keys, key)])
+
+
+def _join(pieces: list[Any]) -> np.ndarray:
+    coords = [np.asarray(shapely.get_coordinates(p)) for p in pieces if not shapely.is_empty(p)]
+    stacked = np.vstack([c for c in coords if len(c)])
+    return _dedupe(stacked)
+
+
+def _dedupe(coords: np.ndarray) -> np.ndarray:
+    keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]
+    coords = coords[keep]
+    return np.vstack([coords, coords]) if len(coords) == 1 else coords
+
+
+def _coords(geometry: Any) -> np.ndarray:
+    coords = np.asarray(shapely.get_coordinates(geometry))
+    return coords if len(coords) > 1 else _EMPTY
+
+
+def _length(coords: np.ndarray) -> float:
+    if len(coords) < 2:
+        return 0.0
+    return float(np.hypot(*np.diff(coords, axis=0).T).sum())
