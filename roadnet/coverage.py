@@ -442,13 +442,13 @@ def _townships_from_villages(county: County, villages: pd.DataFrame) -> QualityN
     text_zh = (
         f"无乡镇图层：{len(values)} 个乡镇取自村庄的所属乡镇字段（{listed}）"
         + ("；其中既有代码又有名称，同一乡镇可能被计为两个" if mixed else "")
-        + "。请添加 [layers.townships] 图层。"
+        + "；请添加 [layers.townships] 图层"
     )
     text_en = (
         f"no townships layer: the {len(values)} townships are the villages' township values "
         f"({', '.join(values[:8])}{' …' if len(values) > 8 else ''})"
         + ("; they mix codes and names, so one township may count twice" if mixed else "")
-        + ". Add a [layers.townships] layer."
+        + "; add a [layers.townships] layer"
     )
     return QualityNote(
         "townships_from_villages",

@@ -15,13 +15,12 @@ from tests import countyfixture
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+def _run(*args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "roadnet", *args],
         capture_output=True,
         text=True,
-        cwd=cwd,
         env=env,
         timeout=120,
     )
@@ -46,6 +45,11 @@ def test_bracketed_header_and_section_hint_print_literally(tmp_path):
     assert result.returncode == 1
     assert "code[/b]" in result.stdout
     assert "[bold]名称" in result.stdout
+    # a message is one line whatever the terminal's width (piped into a file or a chat)
+    narrow = _run("validate", str(toml), columns=40)
+    assert any(
+        line.startswith("error") and "code[/b]" in line for line in narrow.stdout.splitlines()
+    )
 
 
 def test_section_hint_in_validate_keeps_its_brackets(tmp_path):

@@ -84,8 +84,10 @@ def make_console(*, stderr: bool = False) -> Console:
 
     Messages quote user data (column headers, names, county.toml sections such as
     ``[layers.villages]``): Rich markup would swallow the brackets or fail on ``[/b]``, so
-    markup and highlighting are off; colour is given with ``style=`` instead.
+    markup and highlighting are off; colour is given with ``style=`` instead. Long lines are
+    not broken at the terminal's width (``soft_wrap``): a figure and its unit stay together
+    when the output is piped into a file or a chat message.
     """
     from rich.console import Console
 
-    return Console(markup=False, highlight=False, stderr=stderr)
+    return Console(markup=False, highlight=False, soft_wrap=True, stderr=stderr)

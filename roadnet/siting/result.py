@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from roadnet.formatting import format_mu
 from roadnet.landuse import (
     CATEGORIES,
     CATEGORY_LABELS,
@@ -168,17 +169,19 @@ class SitingResult:
     def headline(self, *, lang: str = "zh") -> str:
         """The sentence leaders read, in Chinese (default) or English.
 
-        Example: "27 个项目，占用耕地 12.34 亩、林地 5.00 亩、草地 3.21 亩；
-        2 个项目涉及永久基本农田，需补充耕地 12.34 亩".
+        Example: "27 个项目，占用耕地 12.3 亩、林地 5.0 亩、草地 3.2 亩；
+        2 个项目涉及永久基本农田，需补充耕地 12.3 亩" (亩 by
+        :func:`~roadnet.formatting.format_mu`).
         """
         s = self.summary
         checked = s["layers_checked"]
         if lang == "en":
             text = (
-                f"{s['projects']} projects take {s['cultivated_mu']:.2f} mu of cultivated land, "
-                f"{s['forest_mu']:.2f} mu of forest and {s['grassland_mu']:.2f} mu of "
-                f"grassland; {s['projects_basic_farmland']} touch permanent basic farmland; "
-                f"{s['compensation_mu']:.2f} mu of farmland must be compensated"
+                f"{s['projects']} projects take {format_mu(s['cultivated_mu'])} mu of cultivated "
+                f"land, {format_mu(s['forest_mu'])} mu of forest and "
+                f"{format_mu(s['grassland_mu'])} mu of grassland; "
+                f"{s['projects_basic_farmland']} touch permanent basic farmland; "
+                f"{format_mu(s['compensation_mu'])} mu of farmland must be compensated"
             )
             if s["projects_eco_redline"]:
                 text += f"; {s['projects_eco_redline']} touch the ecological red line"
@@ -187,10 +190,10 @@ class SitingResult:
                 text += f" (not checked: {', '.join(missing)})"
             return text
         text = (
-            f"{s['projects']} 个项目，占用耕地 {s['cultivated_mu']:.2f} 亩、林地 "
-            f"{s['forest_mu']:.2f} 亩、草地 {s['grassland_mu']:.2f} 亩；"
+            f"{s['projects']} 个项目，占用耕地 {format_mu(s['cultivated_mu'])} 亩、林地 "
+            f"{format_mu(s['forest_mu'])} 亩、草地 {format_mu(s['grassland_mu'])} 亩；"
             f"{s['projects_basic_farmland']} 个项目涉及永久基本农田，需补充耕地 "
-            f"{s['compensation_mu']:.2f} 亩"
+            f"{format_mu(s['compensation_mu'])} 亩"
         )
         if s["projects_eco_redline"]:
             text += f"；{s['projects_eco_redline']} 个项目涉及生态保护红线"
