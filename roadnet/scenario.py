@@ -60,7 +60,15 @@ OPS = (
     "set",
 )
 _SERVICE_KEYS = ("trips_per_day", "headway_min", "days", "speed_kmh", "layover_min", "span_min")
-_PARAM_KEYS = ("radius_m", "metric", "off_network_m", "connector_m", "rai_radius_m")
+_PARAM_KEYS = (
+    "radius_m",
+    "metric",
+    "off_network_m",
+    "connector_m",
+    "rai_radius_m",
+    "unknown_surface",
+    "seat",
+)
 _KEYS: dict[str, tuple[set[str], set[str]]] = {
     # op: (required keys, optional keys)
     "add_line": ({"stops"}, {"id", "name", *_SERVICE_KEYS}),
@@ -878,6 +886,12 @@ def _set_service(state: _State, change: Change) -> None:
     ):
         lines["headway_min"] = lines["headway_min"].astype(object)
         lines.at[lines.index[index], "headway_min"] = None
+    if "trip_times" in lines.columns and {"trips_per_day", "headway_min", "span_min"} & set(
+        change.data
+    ):
+        # a GTFS line's timetable no longer holds: its vehicles follow the new service
+        lines["trip_times"] = lines["trip_times"].astype(object)
+        lines.at[lines.index[index], "trip_times"] = None
     state.lines = lines
 
 
@@ -1194,5 +1208,5 @@ def _coverage_params(params: Mapping[str, Any]) -> CoverageParams:
 
 
 def _access_params(params: Mapping[str, Any]) -> AccessParams:
-    keys = {"connector_m", "rai_radius_m"}
+    keys = {"connector_m", "rai_radius_m", "unknown_surface", "seat"}
     return AccessParams(**{k: v for k, v in params.items() if k in keys})

@@ -518,3 +518,37 @@ def test_townships_taken_from_village_values_are_said(tmp_path):
     # the tiny county names 城关镇 once by name and once by its code 150125100
     assert note["rule"] == "codes_and_names_mixed"
     assert note["count"] == len(doc["townships"]) == 4
+
+
+def test_set_service_on_a_gtfs_line_drops_its_timetable(tmp_path):
+    """A scenario's new headway replaces the feed's timetable; the vehicles follow it."""
+    from roadnet.scenario import run_scenario
+
+    toml = _with_gtfs(tmp_path, ONE_TRIP)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f'name = "s"\nbaseline = "{toml.as_posix()}"\n'
+        '[[change]]\nop = "set_service"\nline = "R1"\nheadway_min = 5\n',
+        encoding="utf-8",
+    )
+    result = run_scenario(scenario)
+    before = result.baseline_coverage.lines.iloc[0]
+    after = result.scenario_coverage.lines.iloc[0]
+    assert before["vehicles_rule"] == "timetable"
+    assert after["vehicles_rule"] == "headway"
+    assert after["vehicles_required"] == math.ceil(after["cycle_min"] / 5)
+
+
+def test_scenario_params_take_the_unknown_surface_rule(tmp_path):
+    from roadnet.scenario import run_scenario
+
+    toml = countyfixture.write_county(tmp_path)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f'name = "s"\nbaseline = "{toml.as_posix()}"\n[params]\nunknown_surface = "paved"\n'
+        '[[change]]\nop = "set"\nradius_m = 2500\n',
+        encoding="utf-8",
+    )
+    result = run_scenario(scenario)
+    assert result.baseline_access is not None
+    assert result.baseline_access.params.unknown_surface == "paved"
