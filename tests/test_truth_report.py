@@ -224,7 +224,8 @@ def test_data_notes_section_lists_the_notes(tmp_path, capsys):
     figures = json.loads(files.json.read_text(encoding="utf-8"))
     assert figures["access"]["unknown_surface"]["rule"] == "unpaved"
     # the tiny county's 李家窑 has no population: coverage says so too
-    assert {n["key"] for n in figures["data_quality"]} == {"unknown_surface", "population_missing"}
+    assert set(figures["data_quality"]) == {"unknown_surface", "population_missing"}
+    assert figures["data_quality"]["unknown_surface"]["section"] == "access"
     en = write_report(compute_report(toml, year=2023), tmp_path / "e", lang="en").markdown
     assert "## 3. Data notes" in en.read_text(encoding="utf-8")
 
@@ -248,7 +249,7 @@ def test_andorra_report_states_unknown_surfaces(tmp_path, realdata):
     assert f"另有{format_km(note.km)}公里道路" in access and "路面类型不详，按未硬化计" in access
     figures = json.loads(texts["json"])
     assert figures["access"]["unknown_surface"]["share"] == pytest.approx(note.share, abs=1e-4)
-    assert figures["data_quality"][0]["key"] == "unknown_surface"
+    assert next(iter(figures["data_quality"])) == "unknown_surface"
 
 
 def test_unchecked_zones_are_not_reported_clear(tmp_path):

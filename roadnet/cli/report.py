@@ -65,8 +65,8 @@ def report(
         files = write_report(result, out, lang=lang)
     typer.echo(year_line(result.year, result.year_source, lang=lang), err=True)
     prefix = "Note: " if lang == "en" else "注意："
-    for note in files.figures.get("data_quality", []):
-        typer.echo(prefix + str(note["text_en" if lang == "en" else "text_zh"]), err=True)
+    for note in files.figures.get("data_quality", {}).values():
+        typer.echo(prefix + str(note["message" if lang == "en" else "message_zh"]), err=True)
     for section, reason in result.skipped.items():
         typer.echo(f"note: {section} skipped: {reason}", err=True)
     for path in files.paths:

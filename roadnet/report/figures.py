@@ -60,7 +60,7 @@ def report_figures(report: AnnualReport) -> dict[str, Any]:
 
 def data_quality(
     report: AnnualReport, documents: dict[str, dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
+) -> dict[str, dict[str, Any]]:
     """Every data-quality note of the report's analyses, once each, in section order.
 
     A note is read from the result's ``quality`` when it has one, else from its JSON's
@@ -68,10 +68,12 @@ def data_quality(
 
     Returns
     -------
-    list of dict
-        ``section``, ``key``, ``text_zh``, ``text_en`` and the note's figures.
+    dict
+        ``{key: note}`` as in every command's ``data_quality``, each note with its
+        ``section`` (coverage, access, patrol, siting) added; a key two sections use for
+        different findings is written ``section.key`` the second time.
     """
-    out: list[dict[str, Any]] = []
+    out: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, str]] = set()
     for section in ("coverage", "access", "patrol", "siting"):
         result = getattr(report, section)
@@ -84,11 +86,9 @@ def data_quality(
             if not text_zh or (key, text_zh) in seen:
                 continue
             seen.add((key, text_zh))
-            keys = ("layer", "count", "km", "area_m2", "share", "rule")
-            figures: dict[str, Any] = {k: note[k] for k in keys if k in note}
-            out.append(
-                {"section": section, "key": key, "text_zh": text_zh, "text_en": text_en, **figures}
-            )
+            figures = {k: v for k, v in note.items() if k not in ("message", "message_zh")}
+            entry = {"section": section, **figures, "message": text_en, "message_zh": text_zh}
+            out[key if key not in out else f"{section}.{key}"] = entry
     return out
 
 

@@ -115,11 +115,11 @@ def report_blocks(
         problems = ["本年度数据未显示突出困难。" if zh else "The data shows no pressing problem."]
     for n, problem in enumerate(problems, start=1):
         blocks.append(Block("item", f"{n}.{problem}" if zh else f"{n}. {problem}"))
-    notes = figures.get("data_quality") or []
+    notes = list((figures.get("data_quality") or {}).values())
     if notes:
         blocks.append(Block("heading", "三、数据说明" if zh else "3. Data notes"))
         for n, note in enumerate(notes, start=1):
-            text = str(note["text_zh"] if zh else note["text_en"])
+            text = str(note["message_zh"] if zh else note["message"])
             blocks.append(Block("item", f"（{n}）{text}。" if zh else f"{n}. {text}."))
     return blocks
 
