@@ -56,30 +56,6 @@ UNCLASSIFIED = "unclassified"
 #: The three-way split (三大类).
 SPLITS = ("agricultural", "construction", "unused")
 
-#: Category key -> (Chinese label, English label).
-CATEGORY_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "cultivated": ("耕地", "Cultivated land"),
-        "garden": ("园地", "Garden land"),
-        "forest": ("林地", "Forest land"),
-        "grassland": ("草地", "Grassland"),
-        "existing_road": ("现状道路用地", "Existing road land"),
-        "construction": ("建设用地", "Construction land"),
-        "water": ("水域及水利设施用地", "Water and water-works land"),
-        "other": ("其他土地", "Other land"),
-        UNCLASSIFIED: ("未分类", "Unclassified"),
-    }
-)
-
-#: Split key -> (Chinese label, English label).
-SPLIT_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "agricultural": ("农用地", "Agricultural land"),
-        "construction": ("建设用地", "Construction land"),
-        "unused": ("未利用地", "Unused land"),
-    }
-)
-
 
 @dataclass(frozen=True)
 class LandUse:

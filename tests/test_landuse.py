@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from roadnet.labels import LAND_CATEGORIES
 from roadnet.landuse import (
     CATEGORIES,
-    CATEGORY_LABELS,
     HA_PER_M2,
     LAND_USES,
     MU_PER_M2,
@@ -322,6 +322,6 @@ def test_constants():
     assert math.isclose(10_000 * HA_PER_M2, 1.0)
     assert math.isclose(10_000 * MU_PER_M2, 15.0)  # 1 ha = 15 亩
     assert TIANKAN == "1203"
-    assert CATEGORY_LABELS["cultivated"] == ("耕地", "Cultivated land")
-    assert CATEGORY_LABELS["unclassified"] == ("未分类", "Unclassified")
-    assert set(CATEGORY_LABELS) == {*CATEGORIES, "unclassified"}
+    assert LAND_CATEGORIES["cultivated"] == ("耕地", "Cultivated land")
+    assert LAND_CATEGORIES["unclassified"] == ("未分类", "Unclassified")
+    assert set(LAND_CATEGORIES) == {*CATEGORIES, "unclassified"}

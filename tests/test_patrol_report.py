@@ -162,9 +162,9 @@ def test_headline(report):
     zh = report.headline()
     assert zh.startswith("出动巡查车辆 2 台次，巡查县乡公路总里程 ")
     assert "覆盖县乡公路网" in zh
-    assert "清理公路障碍物 3 处" in zh and "查处非法营运 1 起" in zh
+    assert "清理公路障碍物3处" in zh and "查处非法营运车辆1起" in zh
     en = report.headline(lang="en")
-    assert en.startswith("2 patrol vehicle trips") and "3 obstacles cleared" in en
+    assert en.startswith("2 patrol vehicle trips") and "3 road obstacles cleared" in en
 
 
 def test_json_keys_are_those_of_design(report):

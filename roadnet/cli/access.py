@@ -20,25 +20,7 @@ from roadnet.cli.app import (
     app,
     make_console,
 )
-
-SUMMARY_LABELS = {
-    "villages_total": "建制村数 administrative villages",
-    "villages_connected": "通硬化路建制村 villages connected",
-    "connected_rate": "建制村公路通畅率 share connected",
-    "natural_villages_total": "自然村数 natural villages",
-    "natural_villages_connected": "通硬化路自然村 natural villages connected",
-    "population_total": "人口 population",
-    "population_connected": "通硬化路人口 population connected",
-    "rai": "农村公路可达指数 Rural Access Index",
-    "rai_radius_m": "RAI 半径(米) radius (m)",
-    "paved_km": "硬化路里程(公里) paved km",
-    "all_season_km": "全天候道路(公里) all-season km",
-    "roads_km": "道路总里程(公里) roads km",
-    "unknown_surface_km": "路面类型不详(公里) unknown surface km",
-    "unknown_surface_share": "路面类型不详占比 unknown surface share",
-    "unknown_surface_rule": "路面不详道路计法 unknown surface counted as",
-    "villages_connected_range": "通硬化路建制村范围 villages connected, range",
-}
+from roadnet.labels import ACCESS_SUMMARY
 
 
 @app.command()
@@ -122,7 +104,7 @@ def access(
             else ("Summary", "Villages", "Natural villages", "Candidates")
         )
         frames = [
-            summary_frame(result.summary, SUMMARY_LABELS),
+            summary_frame(result.summary, ACCESS_SUMMARY, lang=lang),
             result.villages.loc[admin, columns],
             result.villages.loc[~admin, columns],
             result.candidates,

@@ -20,35 +20,12 @@ from roadnet.cli.app import (
     app,
     make_console,
 )
+from roadnet.labels import COVERAGE_SUMMARY
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from roadnet.coverage import CoverageResult
-
-SUMMARY_LABELS = {
-    "radius_m": "服务半径(米) radius (m)",
-    "metric": "距离口径 metric",
-    "lines": "线路数 lines",
-    "stops": "站点数 stops",
-    "stops_off_network": "远离路网站点 stops off network",
-    "stops_disconnected": "断开路段站点 stops on disconnected pieces",
-    "vehicles": "车辆数 vehicles",
-    "vehicles_required": "需配车辆 vehicles required",
-    "vehicles_short": "车辆缺口 vehicles short",
-    "townships_total": "乡镇数 townships",
-    "townships_served": "通客车乡镇 townships served",
-    "villages_total": "建制村数 administrative villages",
-    "villages_served": "通客车建制村 villages served",
-    "village_rate": "建制村通客车率 share served",
-    "villages_off_network": "远离路网建制村 villages off network",
-    "villages_disconnected": "断开路段建制村 villages on disconnected pieces",
-    "villages_disconnected_near_stop": "其中直线有站点 of them near a stop (straight)",
-    "population_total": "人口 population",
-    "population_served": "服务人口 population served",
-    "natural_villages_total": "自然村数 natural villages",
-    "natural_villages_served": "通客车自然村 natural villages served",
-}
 
 
 @app.command()
@@ -133,7 +110,7 @@ def coverage(
             zip(
                 names,
                 [
-                    summary_frame(result.summary, SUMMARY_LABELS),
+                    summary_frame(result.summary, COVERAGE_SUMMARY, lang=lang),
                     result.villages.loc[admin, columns],
                     result.villages.loc[~admin, columns],
                     result.townships,

@@ -23,6 +23,7 @@ from roadnet.cli.app import (
     app,
     make_console,
 )
+from roadnet.labels import PATROL_SUMMARY, ROAD_CLASS_LABELS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,23 +49,6 @@ LedgerOpt = Annotated[
         help="The ledger GeoPackage (default: patrol-ledger.gpkg beside county.toml).",
     ),
 ]
-SUMMARY_LABELS = {
-    "headline": "摘要 headline",
-    "vehicles": "巡查车辆 vehicles",
-    "trips": "出车台次 vehicle trips",
-    "vehicle_days": "车辆·日 vehicle-days",
-    "staff_trips": "出动人次 staff trips",
-    "points": "轨迹点 GPS points",
-    "points_used": "有效轨迹点 points after cleaning",
-    "gps_km": "GPS轨迹里程(公里) GPS km",
-    "matched_km": "匹配路网里程(公里) matched km",
-    "target_km": "目标路网巡查里程(公里) km on target roads",
-    "target_network_km": "目标路网总长(公里) target network km",
-    "patrolled_network_km": "已巡查路网长度(公里) distinct km patrolled",
-    "coverage": "路网覆盖率 coverage",
-    "unpatrolled_roads": "未巡查道路 roads not patrolled",
-    "events": "巡查事件 events",
-}
 
 
 @patrol_app.command("import")
@@ -352,14 +336,13 @@ def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
     from rich.table import Table
 
     from roadnet.formatting import format_count, format_km
-    from roadnet.patrol.report import CLASS_LABELS
 
     zh = lang != "en"
     classes = Table(title="按道路等级 By road class" if zh else "By road class")
     classes.add_column("等级" if zh else "class")
     classes.add_column("里程(公里)" if zh else "km", justify="right")
     for row in result.by_class.itertuples(index=False):
-        label = CLASS_LABELS.get(str(row[0]), (str(row[0]), str(row[0])))
+        label = ROAD_CLASS_LABELS.get(str(row[0]), (str(row[0]), str(row[0])))
         classes.add_row(label[0] if zh else label[1], format_km(row[1]))
     console.print(classes)
     months = Table(title="按月 By month" if zh else "By month")
@@ -404,7 +387,9 @@ def _write_xlsx(target: Path, result: PatrolReport, *, lang: str, tz: dt.tzinfo)
         names = ["Summary", "By month", "By class", "By township", "By road", "Not patrolled"]
         names += ["Vehicles", "Trips", "Events"]
     frames = [
-        summary_frame({"headline": result.headline(lang=lang), **result.summary}, SUMMARY_LABELS),
+        summary_frame(
+            {"headline": result.headline(lang=lang), **result.summary}, PATROL_SUMMARY, lang=lang
+        ),
         result.by_month,
         result.by_class,
         result.by_township,

@@ -22,7 +22,8 @@ import pandas as pd
 import shapely
 
 from roadnet.county import County
-from roadnet.landuse import CATEGORY_LABELS, MU_PER_M2, UNCLASSIFIED
+from roadnet.labels import LAND_CATEGORIES, PROJECT_FLAGS, PROJECT_KINDS
+from roadnet.landuse import MU_PER_M2, UNCLASSIFIED
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
@@ -44,7 +45,7 @@ from roadnet.maps.document import (
 )
 from roadnet.maps.geometry import bounds, to_lonlat
 from roadnet.maps.notes import quality_notes
-from roadnet.siting import FLAG_LABELS, KIND_LABELS, SitingResult
+from roadnet.siting import SitingResult
 
 #: Footprint classes, most serious first: (flag, label key, colour).
 FOOTPRINT_CLASSES = (
@@ -89,10 +90,10 @@ def siting_document(
     zh = lang == "zh"
     cls = _footprint_class(projects)
     names = _project_names(projects)
-    kinds = [_label(KIND_LABELS, k, zh) for k in projects["kind"]]
+    kinds = [_label(PROJECT_KINDS, k, zh) for k in projects["kind"]]
     joiner = "、" if zh else "; "
     flag_text = [
-        joiner.join(_label(FLAG_LABELS, f, zh) for f in flags) or style.text("flag_none", lang)
+        joiner.join(_label(PROJECT_FLAGS, f, zh) for f in flags) or style.text("flag_none", lang)
         for flags in projects["flags"]
     ]
     fields = tuple(
@@ -330,7 +331,7 @@ def _piece_layer(
         ),
         rows=tuple(
             (
-                _label(CATEGORY_LABELS, c, zh),
+                _label(LAND_CATEGORIES, c, zh),
                 _mu(a, lang),
                 o or "—",
                 names[int(p)] if 0 <= int(p) < len(names) else "—",
@@ -343,7 +344,7 @@ def _piece_layer(
         LegendEntry(
             "fill",
             style.CATEGORY_COLOURS[c],
-            _label(CATEGORY_LABELS, c, zh),
+            _label(LAND_CATEGORIES, c, zh),
             edge=style.CATEGORY_COLOURS[c],
         )
         for c in present

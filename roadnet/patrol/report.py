@@ -32,6 +32,7 @@ import shapely
 from roadnet.county import County
 from roadnet.errors import ConfigError, ReadError
 from roadnet.formatting import format_km, format_percent
+from roadnet.labels import EVENT_PHRASES, ROAD_CLASS_LABELS
 from roadnet.network import RoadGraph, build_graph
 from roadnet.patrol.clean import CleanedTracks, CleaningParams, clean_tracks, county_area
 from roadnet.patrol.events import EVENT_KINDS, drop_repeated_events, events_from_layer
@@ -45,21 +46,6 @@ from roadnet.timeparse import CHINA_STANDARD_TIME
 log = logging.getLogger(__name__)
 
 ROAD_CLASSES = ("national", "provincial", "county", "township", "village", "other")
-CLASS_LABELS: dict[str, tuple[str, str]] = {
-    "national": ("国道", "national"),
-    "provincial": ("省道", "provincial"),
-    "county": ("县道", "county"),
-    "township": ("乡道", "township"),
-    "village": ("村道", "village"),
-    "other": ("其他道路", "other"),
-}
-EVENT_PHRASES: dict[str, tuple[str, str]] = {
-    "obstacle": ("清理公路障碍物 {n} 处", "{n} obstacles cleared"),
-    "overload": ("查处超限超载 {n} 起", "{n} overloaded vehicles stopped"),
-    "illegal_operation": ("查处非法营运 {n} 起", "{n} illegal operators stopped"),
-    "encroachment": ("制止占用公路 {n} 处", "{n} encroachments stopped"),
-    "other": ("处理其他事件 {n} 起", "{n} other events handled"),
-}
 CONFIG_KEYS = {
     # import
     "tracks": "track files or glob patterns, relative to county.toml",
@@ -392,7 +378,7 @@ class PatrolReport:
 def _target_label(classes: tuple[str, ...], *, zh: bool) -> str:
     if set(classes) == {"county", "township"}:
         return "县乡公路" if zh else "county and township"
-    names = [CLASS_LABELS[c][0 if zh else 1] for c in ROAD_CLASSES if c in classes]
+    names = [ROAD_CLASS_LABELS[c][0 if zh else 1] for c in ROAD_CLASSES if c in classes]
     return "、".join(names) if zh else " and ".join(names)
 
 

@@ -17,34 +17,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from roadnet.formatting import format_count, format_km, format_mu, format_percent
+from roadnet.labels import CHART_CAPTIONS, EVENT_PHRASES, PROJECT_KIND_PHRASES, REPORT_SECTIONS
 
 BlockKind = Literal["title", "heading", "paragraph", "item", "chart"]
 
-KIND_LABELS = {
-    "network_link": ("农村公路联网路建设项目", "network-link projects"),
-    "village_paving": ("较大人口自然村通硬化路项目", "village hardened-road projects"),
-    "repair": ("修复性养护工程项目", "repair projects"),
-    "continuing": ("续建项目", "continuing projects"),
-    "other": ("其他项目", "other projects"),
-}
-EVENT_LABELS = {
-    "obstacle": ("清理劝阻打麦晒场等公路障碍物{n}处", "{n} road obstacles cleared"),
-    "overload": ("查处超限超载车辆{n}起", "{n} overloaded trucks stopped"),
-    "illegal_operation": ("查处非法营运车辆{n}起", "{n} illegal operators stopped"),
-    "encroachment": ("制止占用公路行为{n}处", "{n} encroachments stopped"),
-    "other": ("处理其他路域事件{n}起", "{n} other events handled"),
-}
-SECTION_TITLES = {
-    "coverage": ("城乡客运一体化", "Urban-rural bus service"),
-    "access": ("农村公路路网", "Rural road network"),
-    "patrol": ("路政巡查", "Road patrol"),
-    "siting": ("农村公路项目", "Rural road projects"),
-}
-CHART_CAPTIONS = {
-    "villages_by_township": ("各乡镇建制村通客车比例", "Share of villages served by township"),
-    "patrol_by_month": ("巡查里程（按月）", "Patrol km by month"),
-    "land_by_project": ("项目占地（按地类、项目）", "Land taken by category and project"),
-}
 _ORDINALS = "一二三四五六七八九十"
 
 
@@ -94,7 +70,7 @@ def report_blocks(
         "siting": "land_by_project",
     }
     for i, (section, write) in enumerate(writers.items()):
-        title = SECTION_TITLES[section][0 if zh else 1]
+        title = REPORT_SECTIONS[section][0 if zh else 1]
         label = f"（{_ORDINALS[i]}）{title}" if zh else f"1.{i + 1} {title}"
         if section in figures:
             text = write(figures[section], year=year, zh=zh)
@@ -376,9 +352,9 @@ def _in_year(year: int | None, *, zh: bool) -> str:
 
 def _patrol(f: dict[str, Any], *, year: int | None, zh: bool) -> str:
     events = [
-        EVENT_LABELS[k][0 if zh else 1].format(n=format_count(n))
+        EVENT_PHRASES[k][0 if zh else 1].format(n=format_count(n))
         for k, n in f["events"].items()
-        if n and k in EVENT_LABELS
+        if n and k in EVENT_PHRASES
     ]
     target, matched = format_km(f["target_km"]), format_km(f["matched_km"])
     patrolled, network = format_km(f["patrolled_network_km"]), format_km(f["target_network_km"])
@@ -405,9 +381,9 @@ def _patrol(f: dict[str, Any], *, year: int | None, zh: bool) -> str:
 
 def _siting(f: dict[str, Any], *, year: int | None, zh: bool) -> str:
     kinds = [
-        (KIND_LABELS[k][0 if zh else 1], n)
+        (PROJECT_KIND_PHRASES[k][0 if zh else 1], n)
         for k, n in f["by_kind"].items()
-        if n and k in KIND_LABELS
+        if n and k in PROJECT_KIND_PHRASES
     ]
     checked = f.get("layers_checked") or {}
     bf, eco = checked.get("basic_farmland", True), checked.get("eco_redline", True)

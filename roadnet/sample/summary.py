@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from roadnet.landuse import CATEGORY_LABELS, UNCLASSIFIED, classify
+from roadnet.labels import LAND_CATEGORIES
+from roadnet.landuse import UNCLASSIFIED, classify
 from roadnet.sample.parcels import ellipsoidal_area
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class SampleSummary:
 
 def _label(category: str) -> str:
     """Chinese label of a land-use category (the package's table)."""
-    return CATEGORY_LABELS[category][0] if category in CATEGORY_LABELS else category
+    return LAND_CATEGORIES[category][0] if category in LAND_CATEGORIES else category
 
 
 def summarize(county: SampleCounty, *, out: str) -> SampleSummary:

@@ -24,14 +24,12 @@ from roadnet.siting.compute import CATEGORY_KEYS, FLAGS, SPLIT_KEYS, compute_sit
 from roadnet.siting.footprints import project_footprints
 from roadnet.siting.params import DEFAULT_WIDTHS, SitingParams
 from roadnet.siting.projects import load_projects
-from roadnet.siting.result import FLAG_LABELS, KIND_LABELS, NO_CODE, SitingResult
+from roadnet.siting.result import NO_CODE, SitingResult
 
 __all__ = [
     "CATEGORY_KEYS",
     "DEFAULT_WIDTHS",
     "FLAGS",
-    "FLAG_LABELS",
-    "KIND_LABELS",
     "NO_CODE",
     "SPLIT_KEYS",
     "SitingParams",

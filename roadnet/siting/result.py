@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -13,12 +12,11 @@ import pandas as pd
 import pyproj
 
 from roadnet.formatting import format_mu
+from roadnet.labels import LAND_CATEGORIES, LAND_SPLITS, PROJECT_FLAGS, PROJECT_KINDS
 from roadnet.landuse import (
     CATEGORIES,
-    CATEGORY_LABELS,
     HA_PER_M2,
     MU_PER_M2,
-    SPLIT_LABELS,
     SPLITS,
     UNCLASSIFIED,
 )
@@ -29,30 +27,6 @@ from roadnet.siting.params import SitingParams
 #: ``classes.map``); it is counted as ``unclassified``.
 NO_CODE = "none"
 
-#: Project kind → (Chinese, English) label.
-KIND_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "network_link": ("联网路", "Network link"),
-        "village_paving": ("通硬化路", "Village paving"),
-        "repair": ("修复性养护", "Repair"),
-        "continuing": ("续建", "Continuing"),
-        "other": ("其他", "Other"),
-    }
-)
-#: Flag → (Chinese, English) label; what the planner has to do about it.
-FLAG_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        "basic_farmland": ("涉及永久基本农田", "touches permanent basic farmland"),
-        "eco_redline": ("涉及生态保护红线", "touches the ecological red line"),
-        "cultivated": ("占用耕地（占补平衡）", "takes cultivated land (compensation)"),
-        "adjustable": ("占用可调整地类", "takes adjustable (K) land"),
-        "forest": ("占用林地（林地审批）", "takes forest land (forest-land approval)"),
-        "grassland": ("占用草地（草原审批）", "takes grassland (grassland approval)"),
-        "unknown_dlbm": ("含未知地类编码", "unknown land-use codes"),
-        "uncovered": ("部分用地无图斑", "land outside the parcels layer"),
-        "parcel_overlap": ("图斑重叠", "overlapping parcels"),
-    }
-)
 _CATEGORY_KEYS = (*CATEGORIES, UNCLASSIFIED)
 _SPLIT_KEYS = (*SPLITS, UNCLASSIFIED)
 
@@ -210,7 +184,7 @@ class SitingResult:
         """Tables for the workbook: summary, per project, per code, per category, per parcel.
 
         亩 figures are rounded to 2 decimals, m² to 2, hectares to 4; column names are the
-        keys of :data:`roadnet.tables.HEADERS`, translated when written.
+        keys of :data:`roadnet.labels.COLUMNS`, translated when written.
         """
         zh = lang == "zh"
         names = (
@@ -247,7 +221,7 @@ class SitingResult:
             rows.append(
                 (
                     name,
-                    _label(KIND_LABELS, r.kind, zh),
+                    _label(PROJECT_KINDS, r.kind, zh),
                     f"{r.footprint_m2 * MU_PER_M2:.2f}",
                     f"{r.cultivated_m2 * MU_PER_M2:.2f}",
                     f"{r.forest_m2 * MU_PER_M2:.2f}",
@@ -267,7 +241,7 @@ class SitingResult:
             ("比选方案数", "Alignments", s["alignments"]),
             ("占地(亩)", "Footprint (mu)", _mu2(s["footprint_m2"])),
             *(
-                (f"{CATEGORY_LABELS[k][0]}(亩)", f"{CATEGORY_LABELS[k][1]} (mu)", _mu2(v))
+                (f"{LAND_CATEGORIES[k][0]}(亩)", f"{LAND_CATEGORIES[k][1]} (mu)", _mu2(v))
                 for k, v in s["by_category"].items()
             ),
             *(
@@ -302,7 +276,7 @@ class SitingResult:
             {
                 "project_id": p["id"].to_numpy(),
                 "project_name": p["name"].to_numpy(),
-                "kind": [_label(KIND_LABELS, k, zh) for k in p["kind"]],
+                "kind": [_label(PROJECT_KINDS, k, zh) for k in p["kind"]],
                 "alternative": p["alternative"].to_numpy(),
                 "rank": p["rank"].to_numpy(),
                 "width_m": p["width_m"].to_numpy(),
@@ -321,7 +295,7 @@ class SitingResult:
         out["compensation_mu"] = _mu2(p["compensation_m2"])
         out["uncovered_m2"] = p["uncovered_m2"].round(2).to_numpy()
         out["flags"] = [
-            "、".join(_label(FLAG_LABELS, f, zh) for f in flags) if zh else ", ".join(flags)
+            "、".join(_label(PROJECT_FLAGS, f, zh) for f in flags) if zh else ", ".join(flags)
             for flags in p["flags"]
         ]
         return out
@@ -348,7 +322,7 @@ class SitingResult:
                 "alternative": self.projects["alternative"].to_numpy(dtype=object)[position],
                 "DLBM": grouped["code"].to_numpy(),
                 "DLMC": grouped["name"].to_numpy(),
-                "land_category": [_label(CATEGORY_LABELS, c, zh) for c in grouped["category"]],
+                "land_category": [_label(LAND_CATEGORIES, c, zh) for c in grouped["category"]],
                 "land_split": [_split_label(s, zh) for s in grouped["split"]],
                 "adjustable": grouped["adjustable"].to_numpy(),
                 "area_m2": grouped["area_m2"].round(2).to_numpy(),
@@ -362,7 +336,7 @@ class SitingResult:
         values = np.array([totals[k] for k in _CATEGORY_KEYS], dtype=float)
         return pd.DataFrame(
             {
-                "land_category": [_label(CATEGORY_LABELS, k, zh) for k in _CATEGORY_KEYS],
+                "land_category": [_label(LAND_CATEGORIES, k, zh) for k in _CATEGORY_KEYS],
                 "area_m2": values.round(2),
                 "area_mu": _mu2(values),
                 "area_ha": (values * HA_PER_M2).round(4),
@@ -467,8 +441,8 @@ def _label(labels: Mapping[str, tuple[str, str]], key: Any, zh: bool) -> str:
 
 def _split_label(key: str, zh: bool) -> str:
     if key == UNCLASSIFIED:
-        return _label(CATEGORY_LABELS, key, zh)
-    return _label(SPLIT_LABELS, key, zh)
+        return _label(LAND_CATEGORIES, key, zh)
+    return _label(LAND_SPLITS, key, zh)
 
 
 def _touched(m2: float, flagged: bool) -> str:
