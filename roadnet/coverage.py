@@ -22,6 +22,7 @@ two directions of a route merged into one line, lines without a timetable) is co
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ from roadnet.network import (
     snapped_pieces,
 )
 from roadnet.quality import DataQuality, QualityNote
+from roadnet.reach import reachable_roads
 
 METRICS = ("network", "straight")
 
@@ -118,6 +120,9 @@ class CoverageResult:
         What the data could not tell: the county's loading notes merged with coverage's own
         (``villages_disconnected``, ``stops_disconnected``, ``stops_off_network``,
         ``directions_paired``, ``lines_same_name``, ``lines_without_timetable`` …).
+    graph
+        The routing graph the network metric used (None for ``straight``), for
+        :meth:`reachable_roads` and for reuse by the caller.
     """
 
     params: CoverageParams
@@ -129,6 +134,24 @@ class CoverageResult:
     summary: dict[str, Any]
     network: dict[str, Any] | None = None
     quality: DataQuality = field(default_factory=DataQuality)
+    graph: RoadGraph | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def reachable_roads(self) -> gpd.GeoSeries:
+        """The roads within the radius of a stop some line calls at, along roads.
+
+        Computed once, on :attr:`graph` (see :mod:`roadnet.reach`); empty for the
+        ``straight`` metric. Metric CRS.
+        """
+        if self.graph is None:
+            return gpd.GeoSeries([], crs=self.villages.crs)
+        used = np.array([len(lines) > 0 for lines in self.stops["lines"]], dtype=bool)
+        return reachable_roads(
+            self.graph,
+            self.stops.geometry.to_numpy()[used],
+            radius_m=self.params.radius_m,
+            crs=self.villages.crs,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The result as the JSON document of DESIGN.md (``summary``, ``villages`` ...)."""
@@ -423,6 +446,7 @@ def compute_coverage(
         quality=county.quality.merge(
             _layer_quality(drawn), notes.with_notes(_townships_from_villages(county, out))
         ),
+        graph=graph if params.metric == "network" else None,
     )
 
 

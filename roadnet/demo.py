@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from roadnet.errors import RoadnetError, ValidationError
+from roadnet.errors import ValidationError
 from roadnet.io.atomic import write_text
 
 if TYPE_CHECKING:
     from roadnet.county import County
     from roadnet.manifest import Manifest
+    from roadnet.maps.document import MapDocument
     from roadnet.report.write import ReportFiles
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -211,22 +212,11 @@ def _write_json(path: Path, document: dict[str, Any]) -> Path:
     return write_text(path, json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
-def _optional_map(
-    step: DemoStep, writer_name: str, label: str, path: Path, *args: Any, lang: str
-) -> None:
-    """Call ``roadnet.maps.<writer_name>`` when it exists; otherwise note the map skipped."""
-    import roadnet.maps
+def _map(step: DemoStep, document: MapDocument, path: Path, *, zh: bool) -> None:
+    """Write a step's map (errors surface: a map the demo cannot draw is a bug)."""
+    from roadnet.maps import write_map
 
-    writer = getattr(roadnet.maps, writer_name, None)
-    if writer is None:
-        step.notes.append(f"map skipped: roadnet.maps.{writer_name} is not available yet")
-        return
-    try:
-        written = writer(*args, path, lang=lang)
-    except (RoadnetError, TypeError, ValueError) as exc:
-        step.notes.append(f"map skipped: {writer_name} failed: {exc}")
-        return
-    step.files.append((label, Path(written)))
+    step.files.append(("地图" if zh else "map", write_map(document, path)))
 
 
 def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
@@ -239,15 +229,14 @@ def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
 
 def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     from roadnet.coverage import compute_coverage
-    from roadnet.maps import write_coverage_map
+    from roadnet.maps import coverage_document
     from roadnet.tables import write_workbook
 
     zh = lang != "en"
     result = compute_coverage(county)
     step.headline = result.headline(lang=lang)
     _note_quality(step, result, lang=lang)
-    html = write_coverage_map(result, county, folder / "coverage.html", lang=lang)
-    step.files.append(("地图" if zh else "map", html))
+    _map(step, coverage_document(result, county, lang=lang), folder / "coverage.html", zh=zh)
     admin = result.villages["kind"] == "administrative"
     sheets = {
         ("建制村" if zh else "Villages"): result.villages.loc[admin].drop(columns="geometry"),
@@ -261,18 +250,18 @@ def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> Non
 
 def _access(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     from roadnet.access import compute_access
-    from roadnet.maps import write_access_map
+    from roadnet.maps import access_document
 
     zh = lang != "en"
     result = compute_access(county)
     step.headline = f"{result.headline(lang=lang)} {result.seat_line(lang=lang)}"
     _note_quality(step, result, lang=lang)
-    html = write_access_map(result, county, folder / "access.html", lang=lang)
-    step.files.append(("地图" if zh else "map", html))
+    _map(step, access_document(result, county, lang=lang), folder / "access.html", zh=zh)
     step.files.append(("JSON", _write_json(folder / "access.json", result.to_json())))
 
 
 def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
+    from roadnet.maps import patrol_document
     from roadnet.patrol import compute_patrol, params_from_config
     from roadnet.patrol.sources import county_ledger, import_county
     from roadnet.patrol.terminal import county_timezone
@@ -285,11 +274,9 @@ def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     step.files.append(
         ("导入 JSON" if zh else "import JSON", _write_json(folder / "patrol-import.json", imported))
     )
+    tz = county_timezone(manifest.extra.get("timezone"))
     result = compute_patrol(
-        county,
-        ledger=ledger,
-        params=params_from_config(manifest.patrol),
-        tz=county_timezone(manifest.extra.get("timezone")),
+        county, ledger=ledger, params=params_from_config(manifest.patrol), tz=tz
     )
     step.headline = result.headline(lang=lang)
     _note_quality(step, result, lang=lang)
@@ -303,18 +290,12 @@ def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     xlsx = write_workbook(folder / "patrol.xlsx", sheets, lang=lang)
     step.files.append(("表格" if zh else "workbook", xlsx))
     step.files.append(("JSON", _write_json(folder / "patrol.json", result.to_json())))
-    _optional_map(
-        step,
-        "write_patrol_map",
-        "地图" if zh else "map",
-        folder / "patrol.html",
-        result,
-        county,
-        lang=lang,
-    )
+    document = patrol_document(result, county, lang=lang, tz=tz)
+    _map(step, document, folder / "patrol.html", zh=zh)
 
 
 def _siting(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
+    from roadnet.maps import siting_document
     from roadnet.siting import compute_siting
     from roadnet.tables import write_workbook
 
@@ -325,26 +306,15 @@ def _siting(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     xlsx = write_workbook(folder / "siting.xlsx", result.sheets(lang=lang), lang=lang)
     step.files.append(("表格" if zh else "workbook", xlsx))
     step.files.append(("JSON", _write_json(folder / "siting.json", result.to_json())))
-    _optional_map(
-        step,
-        "write_siting_map",
-        "地图" if zh else "map",
-        folder / "siting.html",
-        result,
-        county,
-        lang=lang,
-    )
+    _map(step, siting_document(result, county, lang=lang), folder / "siting.html", zh=zh)
 
 
 def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
+    from roadnet.maps import scenario_document
     from roadnet.scenario import run_scenario
 
     zh = lang != "en"
-    try:
-        result = run_scenario(path)
-    except RoadnetError as exc:
-        step.notes.append(f"{path.name}: {exc}")
-        return
+    result = run_scenario(path)
     document = result.to_json()
     _note_quality(step, result, lang=lang)
     step.title = f"{step.title} — {result.scenario.name}"
@@ -363,14 +333,7 @@ def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
         )
     stem = f"scenario-{path.stem}"
     step.files.append(("JSON", _write_json(folder / f"{stem}.json", document)))
-    _optional_map(
-        step,
-        "write_scenario_map",
-        "地图" if zh else "map",
-        folder / f"{stem}.html",
-        result,
-        lang=lang,
-    )
+    _map(step, scenario_document(result, lang=lang), folder / f"{stem}.html", zh=zh)
 
 
 def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str, box: list[ReportFiles]) -> None:

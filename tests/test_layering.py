@@ -64,3 +64,22 @@ def test_folium_only_in_maps():
         if "maps" in path.parts:
             continue
         assert "folium" not in {n.split(".")[0] for n in _imports(path)}, path
+
+
+#: Routing belongs to the analyses: maps and the report draw and write what results hold.
+ROUTING = ("scipy.sparse.csgraph",)
+GRAPH_BUILDERS = ("build_graph", "distances_from_sources", "snap_points", "shortest_route")
+
+
+@pytest.mark.parametrize("package", ["maps", "report"])
+def test_presentation_never_routes(package):
+    for path in _files(package):
+        imports = _imports(path)
+        assert not any(name.startswith(ROUTING) for name in imports), path
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        called = {
+            node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute)
+        }
+        assert not called & set(GRAPH_BUILDERS), (path, sorted(called & set(GRAPH_BUILDERS)))

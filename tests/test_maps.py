@@ -21,14 +21,7 @@ from roadnet.county import load_county
 from roadnet.coverage import CoverageParams, compute_coverage
 from roadnet.errors import ConfigError
 from roadnet.io.atomic import write_geopackage
-from roadnet.maps import (
-    coverage_document,
-    reachable_roads,
-    write_access_map,
-    write_access_png,
-    write_coverage_map,
-    write_coverage_png,
-)
+from roadnet.maps import access_document, coverage_document, print_language, write_map, write_png
 from roadnet.maps.basemap import OSM_URL
 from roadnet.network import build_graph, distances_from_sources, snap_points
 from tests import countyfixture
@@ -61,7 +54,9 @@ def tiny(tmp_path_factory):
 @pytest.fixture(scope="module")
 def html_zh(tiny, tmp_path_factory):
     county, result = tiny
-    path = write_coverage_map(result, county, tmp_path_factory.mktemp("map") / "coverage.html")
+    path = write_map(
+        coverage_document(result, county), tmp_path_factory.mktemp("map") / "coverage.html"
+    )
     return path.read_text(encoding="utf-8")
 
 
@@ -150,7 +145,9 @@ def test_hostile_names_are_escaped(html_zh):
 
 
 def test_runtime_never_uses_innerhtml_for_data():
-    from roadnet.maps.runtime import RUNTIME_JS
+    from roadnet.maps.runtime import runtime_js
+
+    RUNTIME_JS = runtime_js()
 
     assert "innerHTML" not in RUNTIME_JS
     assert "textContent" in RUNTIME_JS
@@ -172,7 +169,7 @@ def test_chinese_by_default_english_on_request(tiny, tmp_path, html_zh):
     county, result = tiny
     for label in ("图例", "搜索村庄", "测试县公交覆盖图", "通客车建制村", "乡镇建制村通客车比例"):
         assert label in html_zh
-    en = write_coverage_map(result, county, tmp_path / "en.html", lang="en")
+    en = write_map(coverage_document(result, county, lang="en"), tmp_path / "en.html")
     text = en.read_text(encoding="utf-8")
     for label in (
         "Legend",
@@ -191,7 +188,7 @@ def test_chinese_by_default_english_on_request(tiny, tmp_path, html_zh):
 
 def test_osm_basemap_adds_only_its_tile_url(tiny, tmp_path):
     county, result = tiny
-    path = write_coverage_map(result, county, tmp_path / "osm.html", basemap="osm")
+    path = write_map(coverage_document(result, county, basemap="osm"), tmp_path / "osm.html")
     html = path.read_text(encoding="utf-8")
     assert _urls(html) == LEAFLET_URLS | {OSM_URL, "https://www.openstreetmap.org/copyright"}
     assert html.count(OSM_URL) == 1
@@ -203,24 +200,26 @@ def test_tianditu_needs_a_key(tiny, tmp_path, monkeypatch):
     monkeypatch.delenv("ROADNET_TIANDITU_KEY", raising=False)
     target = tmp_path / "tdt.html"
     with pytest.raises(ConfigError, match="ROADNET_TIANDITU_KEY"):
-        write_coverage_map(result, county, target, basemap="tianditu")
+        write_map(coverage_document(result, county, basemap="tianditu"), target)
     assert not target.exists()
     monkeypatch.setenv("ROADNET_TIANDITU_KEY", "0123456789abcdef0123456789abcdef")
-    html = write_coverage_map(result, county, target, basemap="tianditu").read_text("utf-8")
+    html = write_map(coverage_document(result, county, basemap="tianditu"), target).read_text(
+        "utf-8"
+    )
     hosts = {re.sub(r"^https?://([^/]+).*", r"\1", u) for u in _urls(html) - LEAFLET_URLS}
     assert hosts == {"t{s}.tianditu.gov.cn", "www.tianditu.gov.cn"}
     assert "tk=0123456789abcdef0123456789abcdef" in html
     monkeypatch.setenv("ROADNET_TIANDITU_KEY", "abc'});alert(1)//")
     with pytest.raises(ConfigError, match="letters and digits"):
-        write_coverage_map(result, county, target, basemap="tianditu")
+        write_map(coverage_document(result, county, basemap="tianditu"), target)
 
 
 def test_unknown_basemap_or_language(tiny, tmp_path):
     county, result = tiny
     with pytest.raises(ConfigError, match="basemap"):
-        write_coverage_map(result, county, tmp_path / "x.html", basemap="google")
+        write_map(coverage_document(result, county, basemap="google"), tmp_path / "x.html")
     with pytest.raises(ConfigError, match="language"):
-        write_coverage_map(result, county, tmp_path / "x.html", lang="fr")
+        write_map(coverage_document(result, county, lang="fr"), tmp_path / "x.html")
 
 
 def test_failed_write_leaves_the_old_file(tiny, tmp_path, monkeypatch):
@@ -235,15 +234,16 @@ def test_failed_write_leaves_the_old_file(tiny, tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "write_text", half_then_fail)
     with pytest.raises(OSError, match="disk full"):
-        write_coverage_map(result, county, target)
+        write_map(coverage_document(result, county), target)
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == "the map of last year"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.html"]
 
 
 def test_reachable_roads_stop_within_the_radius(tiny):
+    """The coverage result gives the roads the map shades; the map does not route."""
     county, result = tiny
-    reach = reachable_roads(result, county)
+    reach = result.reachable_roads
     # Both stops stand ~100 m off road R1, far (> 2 km) from every junction, so the
     # reachable road is 2 x 2 x (2000 - 100) m of R1 around their feet.
     assert reach.crs == county.crs
@@ -277,16 +277,18 @@ def test_map_without_townships_or_roads(tmp_path):
     doc = coverage_document(result, county, lang="en")
     assert [layer.key for layer in doc.layers] == ["reach", "lines", "stops"]
     assert doc.layers[0].kind == "circles" and doc.layers[0].radius_m == 2000
-    html = write_coverage_map(result, county, tmp_path / "bare.html").read_text("utf-8")
+    html = write_map(coverage_document(result, county), tmp_path / "bare.html").read_text("utf-8")
     assert len(_data(html)["villages"]["ids"]) == 5
-    png = write_coverage_png(result, county, tmp_path / "bare.png", lang="en")
+    png = write_png(
+        coverage_document(result, county, lang=print_language("en")), tmp_path / "bare.png"
+    )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_access_map_colours_connection_and_lists_candidates(tmp_path):
     county = load_county(_county_with_names(tmp_path / "c", {1: IMG}))
     result = compute_access(county)
-    html = write_access_map(result, county, tmp_path / "access.html").read_text("utf-8")
+    html = write_map(access_document(result, county), tmp_path / "access.html").read_text("utf-8")
     assert _urls(html) <= LEAFLET_URLS
     assert IMG not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     data = _data(html)
@@ -308,11 +310,16 @@ def test_access_map_colours_connection_and_lists_candidates(tmp_path):
 
 def test_png_in_chinese_or_english_without_a_font(tiny, tmp_path, monkeypatch, caplog):
     county, result = tiny
-    png = write_coverage_png(result, county, tmp_path / "coverage.png")
+    png = write_png(
+        coverage_document(result, county, lang=print_language("zh")), tmp_path / "coverage.png"
+    )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     monkeypatch.setattr("roadnet.maps.png.find_cjk_font", lambda: None)
     with caplog.at_level(logging.WARNING, logger="roadnet.maps.png"):
-        fallback = write_access_png(compute_access(county), county, tmp_path / "access.png")
+        fallback = write_png(
+            access_document(compute_access(county), county, lang=print_language("zh")),
+            tmp_path / "access.png",
+        )
     assert fallback.stat().st_size > 10_000
     assert "no Chinese font" in caplog.text
 
@@ -377,7 +384,9 @@ def test_hostile_county_title_and_line_names(tiny, tmp_path):
     lines = result.lines.copy()
     lines["name"] = [IMG]
     hostile = dataclasses.replace(result, county=SCRIPT, lines=lines)
-    html = write_coverage_map(hostile, county, tmp_path / "h.html", title=IMG).read_text("utf-8")
+    html = write_map(coverage_document(hostile, county, title=IMG), tmp_path / "h.html").read_text(
+        "utf-8"
+    )
     assert IMG not in html and SCRIPT not in html
     assert html.count("<script") == html.count("</script>")
     assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in html

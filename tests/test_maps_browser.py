@@ -20,7 +20,7 @@ from roadnet.access import compute_access
 from roadnet.county import load_county
 from roadnet.coverage import compute_coverage
 from roadnet.io.atomic import write_geopackage
-from roadnet.maps import write_access_map, write_coverage_map
+from roadnet.maps import access_document, coverage_document, write_map
 from tests import countyfixture
 from tests.bench.test_bench_maps import (
     CHROMIUM,
@@ -60,7 +60,9 @@ def tiny(tmp_path_factory):
 @pytest.fixture(scope="module")
 def coverage_html(tiny, tmp_path_factory):
     county, result = tiny
-    return write_coverage_map(result, county, tmp_path_factory.mktemp("map") / "coverage.html")
+    return write_map(
+        coverage_document(result, county), tmp_path_factory.mktemp("map") / "coverage.html"
+    )
 
 
 def test_opens_offline_without_errors(tiny, coverage_html):
@@ -115,11 +117,13 @@ def test_screenshot_is_not_blank(coverage_html, tmp_path):
 
 def test_access_map_and_english_open_cleanly(tiny, tmp_path):
     county, result = tiny
-    access = write_access_map(compute_access(county), county, tmp_path / "a.html", lang="en")
+    access = write_map(
+        access_document(compute_access(county), county, lang="en"), tmp_path / "a.html"
+    )
     _, attrs = _open(access)
     assert "data-js-errors" not in attrs, attrs.get("data-js-errors")
     assert int(attrs["data-village-markers"]) == 5
-    osm = write_coverage_map(result, county, tmp_path / "osm.html", basemap="osm")
+    osm = write_map(coverage_document(result, county, basemap="osm"), tmp_path / "osm.html")
     _, attrs = _open(osm)  # tiles fail (no network): the map still works
     assert "data-js-errors" not in attrs and int(attrs["data-village-markers"]) == 5
 
@@ -127,7 +131,7 @@ def test_access_map_and_english_open_cleanly(tiny, tmp_path):
 def test_large_map_draws_on_canvas(tmp_path):
     county = load_county(synthetic_county(tmp_path / "county", 3500, seed=1))
     result = compute_coverage(county)
-    path = write_coverage_map(result, county, tmp_path / "coverage.html")
+    path = write_map(coverage_document(result, county), tmp_path / "coverage.html")
     dom, attrs = _open(path)
     assert "data-js-errors" not in attrs, attrs.get("data-js-errors")
     assert int(attrs["data-village-markers"]) == len(result.villages) == 3500

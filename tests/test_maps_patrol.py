@@ -12,7 +12,7 @@ import pytest
 
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.maps import patrol_document, write_patrol_map
+from roadnet.maps import patrol_document, write_map
 from roadnet.patrol import compute_patrol, default_ledger
 from tests import countyfixture
 from tests.bench.test_bench_maps import CHROMIUM, html_attributes, run_chromium
@@ -79,7 +79,7 @@ def computed(toml):
 @pytest.fixture(scope="module")
 def html(computed, tmp_path_factory):
     county, report = computed
-    return write_patrol_map(report, county, tmp_path_factory.mktemp("m") / "patrol.html")
+    return write_map(patrol_document(report, county), tmp_path_factory.mktemp("m") / "patrol.html")
 
 
 def test_offline_and_escaped(html):
@@ -152,7 +152,7 @@ def test_no_events_and_no_driving(computed, tmp_path):
     quiet = dataclasses.replace(
         report, events=report.events.iloc[0:0], by_road=empty, by_vehicle_road=empty.iloc[0:0]
     )
-    path = write_patrol_map(quiet, county, tmp_path / "quiet.html", lang="en")
+    path = write_map(patrol_document(quiet, county, lang="en"), tmp_path / "quiet.html")
     data = _data(path.read_text(encoding="utf-8"))
     assert data["villages"]["ids"] == []
     assert "passes" not in {layer["key"] for layer in data["layers"]}

@@ -10,7 +10,7 @@ import pytest
 
 from roadnet.cli import main
 from roadnet.io.atomic import write_geopackage
-from roadnet.maps import scenario_document, write_scenario_map
+from roadnet.maps import scenario_document, write_map
 from roadnet.scenario import run_scenario
 from tests import countyfixture
 from tests.bench.test_bench_maps import CHROMIUM, html_attributes, run_chromium
@@ -67,7 +67,7 @@ def result(scenario_file):
 
 @pytest.fixture(scope="module")
 def html_path(result, tmp_path_factory):
-    return write_scenario_map(result, tmp_path_factory.mktemp("map") / "scenario.html")
+    return write_map(scenario_document(result), tmp_path_factory.mktemp("map") / "scenario.html")
 
 
 def test_offline_and_escaped(html_path):

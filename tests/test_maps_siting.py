@@ -12,7 +12,7 @@ from shapely import LineString
 from roadnet.cli import main
 from roadnet.county import load_county
 from roadnet.formatting import format_mu
-from roadnet.maps import siting_document, write_siting_map
+from roadnet.maps import siting_document, write_map
 from roadnet.siting import compute_siting
 from tests.bench.test_bench_maps import CHROMIUM, html_attributes, run_chromium
 from tests.test_siting import at, projects_frame, road, write_siting_county
@@ -52,7 +52,7 @@ def computed(toml):
 @pytest.fixture(scope="module")
 def html(computed, tmp_path_factory):
     county, result = computed
-    path = write_siting_map(result, county, tmp_path_factory.mktemp("m") / "siting.html")
+    path = write_map(siting_document(result, county), tmp_path_factory.mktemp("m") / "siting.html")
     return path
 
 

@@ -15,7 +15,7 @@ from roadnet.access import compute_access
 from roadnet.county import load_county
 from roadnet.coverage import compute_coverage
 from roadnet.formatting import format_km
-from roadnet.maps import access_document, coverage_document, write_access_map, write_coverage_map
+from roadnet.maps import access_document, coverage_document, siting_document, write_map, write_png
 from roadnet.quality import DataQuality, QualityNote
 from tests.truthcounty import write_tiny
 
@@ -112,11 +112,13 @@ def tiny(tmp_path_factory):
 def test_access_map_shows_the_data_notes(tiny, tmp_path):
     county, _, access = tiny
     note = access.quality.get("unknown_surface")
-    html = write_access_map(access, county, tmp_path / "a.html").read_text(encoding="utf-8")
+    html = write_map(access_document(access, county), tmp_path / "a.html").read_text(
+        encoding="utf-8"
+    )
     boxes = _boxes(html)
     assert "数据说明" in "".join(boxes.text["rn-notes"])
     assert boxes.items["rn-notes"] == [note.text_zh]
-    en = write_access_map(access, county, tmp_path / "e.html", lang="en")
+    en = write_map(access_document(access, county, lang="en"), tmp_path / "e.html")
     boxes = _boxes(en.read_text(encoding="utf-8"))
     assert "Data notes" in "".join(boxes.text["rn-notes"])
     assert boxes.items["rn-notes"] == [note.text_en]
@@ -124,12 +126,16 @@ def test_access_map_shows_the_data_notes(tiny, tmp_path):
 
 def test_maps_read_notes_from_quality_or_json(tiny, tmp_path):
     county, coverage, _ = tiny
-    plain = write_coverage_map(coverage, county, tmp_path / "c.html").read_text(encoding="utf-8")
+    plain = write_map(coverage_document(coverage, county), tmp_path / "c.html").read_text(
+        encoding="utf-8"
+    )
     # the tiny county's coverage has no note of its own (or none yet): no box then
     if not getattr(coverage, "quality", None):
         assert 'id="rn-notes"' not in plain
     noted = _WithNotes(coverage, DataQuality((NOTE,)))
-    html = write_coverage_map(noted, county, tmp_path / "n.html").read_text(encoding="utf-8")
+    html = write_map(coverage_document(noted, county), tmp_path / "n.html").read_text(
+        encoding="utf-8"
+    )
     assert NOTE.text_zh in _boxes(html).items["rn-notes"]
     in_json = _JsonNotes(coverage, {NOTE.key: NOTE.to_json()})
     doc = coverage_document(in_json, county, lang="en")
@@ -138,7 +144,7 @@ def test_maps_read_notes_from_quality_or_json(tiny, tmp_path):
 
 
 def test_png_prints_the_notes(tiny, tmp_path):
-    from roadnet.maps.png import notes_lines, write_map_png
+    from roadnet.maps.png import notes_lines
 
     county, _, access = tiny
     doc = access_document(access, county, lang="en")
@@ -149,7 +155,7 @@ def test_png_prints_the_notes(tiny, tmp_path):
     )
     assert len(notes_lines(dataclasses.replace(doc, notes=(NOTE.text_en,) * 20))) == 6
     assert notes_lines(dataclasses.replace(doc, notes=())) == []
-    assert write_map_png(doc, tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+    assert write_png(doc, tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
 
 
 REASONS = {"二道沟": "disconnected", "李家窑": "off_network", "乌素村": "too_far"}
@@ -212,7 +218,9 @@ def test_legend_lists_the_top_lines_and_the_rest(tiny, tmp_path):
     section = next(s for s in en.legend if s.title == "Bus lines")
     assert section.entries[LEGEND_LINES - 1].label == f"{112 - LEGEND_LINES + 1} other lines"
     # the page's legend has as many rows as the document's (the PNG draws the same entries)
-    html = write_coverage_map(result, county, tmp_path / "m.html").read_text(encoding="utf-8")
+    html = write_map(coverage_document(result, county), tmp_path / "m.html").read_text(
+        encoding="utf-8"
+    )
     assert html.count("条线路</div>") == 1 and html.count(">111路</div>") == 0
     few = coverage_document(_many_lines(coverage, 5), county)
     section = next(s for s in few.legend if s.title == "公交线路")
@@ -245,7 +253,6 @@ def test_villages_drawn_smaller_when_many():
 
 
 def test_siting_search_box_searches_projects(tmp_path):
-    from roadnet.maps import siting_document
     from roadnet.maps.offline import render_html
     from roadnet.siting import compute_siting
     from tests.test_siting import projects_frame, road, write_siting_county
@@ -281,7 +288,7 @@ def test_notes_box_opens_in_chromium(tiny, tmp_path):
     county, coverage, access = tiny
     hostile = QualityNote("x", text_zh="<img src=x onerror=alert(1)>", text_en="x")
     noted = _WithNotes(access, access.quality.with_notes(hostile))
-    path = write_access_map(noted, county, tmp_path / "a.html")
+    path = write_map(access_document(noted, county), tmp_path / "a.html")
     run = run_chromium(path.as_uri(), "--dump-dom", "--virtual-time-budget=5000")
     assert run.returncode == 0, run.stderr[-2000:]
     attrs = html_attributes(run.stdout)
@@ -289,6 +296,6 @@ def test_notes_box_opens_in_chromium(tiny, tmp_path):
     # the box was moved into a Leaflet control; the hostile note is text
     assert re.search(r'id="rn-notes" class="rn-box leaflet-control"', run.stdout)
     assert "&lt;img src=x onerror=alert(1)&gt;" in run.stdout
-    big = write_coverage_map(_many_lines(coverage, 112), county, tmp_path / "c.html")
+    big = write_map(coverage_document(_many_lines(coverage, 112), county), tmp_path / "c.html")
     run = run_chromium(big.as_uri(), "--dump-dom", "--virtual-time-budget=5000")
     assert "data-js-errors" not in html_attributes(run.stdout)

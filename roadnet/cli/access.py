@@ -19,6 +19,7 @@ from roadnet.cli.app import (
     XlsxOpt,
     app,
     make_console,
+    write_maps,
 )
 from roadnet.labels import ACCESS_SUMMARY
 
@@ -111,11 +112,12 @@ def access(
         ]
         write_workbook(xlsx, dict(zip(names, frames, strict=True)), lang=lang)
     if drawing:
-        from roadnet.maps import write_access_map, write_access_png
+        from roadnet.maps import access_document
 
-        if map_out is not None:
-            written = write_access_map(result, loaded, map_out, lang=lang, basemap=basemap)
-            console.print(f"{'地图' if zh else 'map'}: {written}", highlight=False)
-        if png is not None:
-            written = write_access_png(result, loaded, png, lang=lang)
-            console.print(f"{'图片' if zh else 'image'}: {written}", highlight=False)
+        write_maps(
+            lambda used: access_document(result, loaded, lang=used, basemap=basemap),
+            map_out=map_out,
+            png=png,
+            lang=lang,
+            console=console,
+        )

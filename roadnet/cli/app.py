@@ -12,7 +12,11 @@ from roadnet.manifest import DEFAULT_COUNTY as DEFAULT_COUNTY
 from roadnet.manifest import resolve_county as resolve_county
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
+
+    from roadnet.maps.document import MapDocument
 
 app = typer.Typer(
     name="roadnet",
@@ -91,3 +95,29 @@ def make_console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(markup=False, highlight=False, soft_wrap=True, stderr=stderr)
+
+
+def write_maps(
+    build: Callable[[str], MapDocument],
+    *,
+    map_out: Path | None,
+    png: Path | None,
+    lang: str,
+    console: Console,
+) -> None:
+    """Write a command's ``--map`` (HTML) and ``--png`` from one document builder.
+
+    ``build(lang)`` makes the map's document in a language; the PNG is built in the
+    language it can be printed in here (:func:`roadnet.maps.print_language`).
+    """
+    if map_out is None and png is None:
+        return
+    from roadnet.maps import print_language, write_map, write_png
+
+    zh = lang == "zh"
+    if map_out is not None:
+        written = write_map(build(lang), map_out)
+        console.print(f"{'地图' if zh else 'map'}: {written}")
+    if png is not None:
+        written = write_png(build(print_language(lang)), png)
+        console.print(f"{'图片' if zh else 'image'}: {written}")

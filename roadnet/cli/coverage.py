@@ -19,6 +19,7 @@ from roadnet.cli.app import (
     XlsxOpt,
     app,
     make_console,
+    write_maps,
 )
 from roadnet.labels import COVERAGE_SUMMARY
 
@@ -124,17 +125,15 @@ def coverage(
             sheets["注意" if lang == "zh" else "Notes"] = summary_frame(dict(notes), {})
         write_workbook(xlsx, sheets, lang=lang)
     if drawing:
-        from roadnet.maps import reachable_roads, write_coverage_map, write_coverage_png
+        from roadnet.maps import coverage_document
 
-        reach = reachable_roads(result, loaded) if metric == "network" else None
-        if map_out is not None:
-            written = write_coverage_map(
-                result, loaded, map_out, lang=lang, basemap=basemap, reach=reach
-            )
-            console.print(f"{'地图' if lang == 'zh' else 'map'}: {written}", highlight=False)
-        if png is not None:
-            written = write_coverage_png(result, loaded, png, lang=lang, reach=reach)
-            console.print(f"{'图片' if lang == 'zh' else 'image'}: {written}", highlight=False)
+        write_maps(
+            lambda used: coverage_document(result, loaded, lang=used, basemap=basemap),
+            map_out=map_out,
+            png=png,
+            lang=lang,
+            console=console,
+        )
 
 
 def _print_tables(console: Console, result: CoverageResult, *, lang: str) -> None:

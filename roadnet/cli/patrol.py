@@ -22,6 +22,7 @@ from roadnet.cli.app import (
     XlsxOpt,
     app,
     make_console,
+    write_maps,
 )
 from roadnet.labels import PATROL_SUMMARY, ROAD_CLASS_LABELS
 
@@ -220,16 +221,16 @@ def report_command(
         write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     if xlsx is not None:
         _write_xlsx(Path(xlsx), result, lang=lang, tz=tz)
-    if map_out is not None:
-        from roadnet.maps.patrol import write_patrol_map
+    if map_out is not None or png is not None:
+        from roadnet.maps import patrol_document
 
-        written = write_patrol_map(result, loaded, map_out, lang=lang, basemap=basemap, tz=tz)
-        console.print(f"{'地图' if lang == 'zh' else 'map'}: {written}", highlight=False)
-    if png is not None:
-        from roadnet.maps.patrol import write_patrol_png
-
-        written = write_patrol_png(result, loaded, png, lang=lang, tz=tz)
-        console.print(f"{'图片' if lang == 'zh' else 'image'}: {written}", highlight=False)
+        write_maps(
+            lambda used: patrol_document(result, loaded, lang=used, basemap=basemap, tz=tz),
+            map_out=map_out,
+            png=png,
+            lang=lang,
+            console=console,
+        )
 
 
 # --------------------------------------------------------------------------- helpers

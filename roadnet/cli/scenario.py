@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from roadnet.cli.app import BasemapOpt, JsonOpt, LangOpt, MapOpt, PngOpt, app, make_console
+from roadnet.cli.app import (
+    BasemapOpt,
+    JsonOpt,
+    LangOpt,
+    MapOpt,
+    PngOpt,
+    app,
+    make_console,
+    write_maps,
+)
 
 ROWS = (
     ("townships_served", "通客车乡镇", "townships served"),
@@ -74,16 +83,16 @@ def scenario(
         console.print(f"{prefix}{text}", style="yellow", highlight=False)
     if json_out is not None:
         write_text(Path(json_out), json.dumps(doc, ensure_ascii=False, indent=2))
-    if map_out is not None:
-        from roadnet.maps.scenario import write_scenario_map
+    if map_out is not None or png is not None:
+        from roadnet.maps import scenario_document
 
-        written = write_scenario_map(result, map_out, lang=lang, basemap=basemap)
-        console.print(f"{'地图' if zh else 'map'}: {written}", highlight=False)
-    if png is not None:
-        from roadnet.maps.scenario import write_scenario_png
-
-        written = write_scenario_png(result, png, lang=lang)
-        console.print(f"{'图片' if zh else 'image'}: {written}", highlight=False)
+        write_maps(
+            lambda used: scenario_document(result, lang=used, basemap=basemap),
+            map_out=map_out,
+            png=png,
+            lang=lang,
+            console=console,
+        )
 
 
 def _line_change(line: dict[str, object], *, zh: bool) -> str:

@@ -24,6 +24,7 @@ from roadnet.cli.app import (
     XlsxOpt,
     app,
     make_console,
+    write_maps,
 )
 
 if TYPE_CHECKING:
@@ -119,16 +120,16 @@ def siting(
         from roadnet.tables import write_workbook
 
         write_workbook(xlsx, result.sheets(lang=lang), lang=lang)
-    if map_out is not None:
-        from roadnet.maps.siting import write_siting_map
+    if map_out is not None or png is not None:
+        from roadnet.maps import siting_document
 
-        written = write_siting_map(result, loaded, map_out, lang=lang, basemap=basemap)
-        console.print(f"{'地图' if lang == 'zh' else 'map'}: {written}", highlight=False)
-    if png is not None:
-        from roadnet.maps.siting import write_siting_png
-
-        written = write_siting_png(result, loaded, png, lang=lang)
-        console.print(f"{'图片' if lang == 'zh' else 'image'}: {written}", highlight=False)
+        write_maps(
+            lambda used: siting_document(result, loaded, lang=used, basemap=basemap),
+            map_out=map_out,
+            png=png,
+            lang=lang,
+            console=console,
+        )
 
 
 def _load(county: Path, *, with_projects: bool, base: bool = False) -> County:

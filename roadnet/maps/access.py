@@ -8,8 +8,6 @@ population, as :func:`roadnet.access.compute_access` lists them).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from roadnet.access import AccessResult
@@ -17,7 +15,6 @@ from roadnet.county import County
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
-    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -51,7 +48,7 @@ def access_document(
     title: str | None = None,
     tianditu_key: str | None = None,
 ) -> MapDocument:
-    """What the access map shows (drawn by :mod:`~roadnet.maps.offline` or ``png``).
+    """What the access map shows (drawn by :func:`~roadnet.maps.write_map`).
 
     Parameters
     ----------
@@ -222,42 +219,3 @@ def _seat_layer(result: AccessResult, *, lang: str) -> FeatureLayer | None:
     )
 
 
-def write_access_map(
-    result: AccessResult,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    basemap: str = "none",
-    title: str | None = None,
-    tianditu_key: str | None = None,
-) -> Path:
-    """Write the access map as one self-contained HTML file, atomically.
-
-    Parameters
-    ----------
-    result
-        The access result.
-    county
-        The county it was computed on.
-    path
-        The ``.html`` file to write.
-    lang
-        ``zh`` (default) or ``en``.
-    basemap
-        ``none`` (default), ``osm`` or ``tianditu``.
-    title
-        Map title; by default "<county>通硬化路图".
-    tianditu_key
-        Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-    """
-    from roadnet.maps.offline import write_html
-
-    key = resolve_tianditu_key(tianditu_key)
-    doc = access_document(result, county, lang=lang, basemap=basemap, title=title, tianditu_key=key)
-    return write_html(doc, path)

@@ -51,7 +51,7 @@ def tile_layers(
     lang
         Language of the Tianditu annotation layer (``cva`` Chinese, ``eva`` English).
     tianditu_key
-        The Tianditu browser key (from ``ROADNET_TIANDITU_KEY``). It is written into the
+        The Tianditu browser key (default: ``ROADNET_TIANDITU_KEY``). It is written into the
         HTML, as every web map using Tianditu does: use a browser-type key.
 
     Raises
@@ -66,7 +66,7 @@ def tile_layers(
     if basemap == "osm":
         name = "OpenStreetMap"
         return (TileSpec(name=name, url=OSM_URL, attribution=OSM_ATTRIBUTION, subdomains=""),)
-    key = (tianditu_key or "").strip()
+    key = (resolve_tianditu_key(tianditu_key) or "").strip()
     if not key:
         raise ConfigError(
             f"--basemap tianditu needs a Tianditu key: set the environment variable "

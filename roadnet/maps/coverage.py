@@ -6,20 +6,17 @@ stops; the roads within the service radius of a stop highlighted; the county's b
 roads and rivers as the base map. A collapsible list ranks the administrative villages not
 served by population.
 
-:func:`reachable_roads` is the only computation here, and the map receives its result: the
-drawing functions only draw.
+The map only draws: the roads within reach come from the coverage result
+(:attr:`~roadnet.coverage.CoverageResult.reachable_roads`, computed on its own graph).
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely import ops
 
 from roadnet.county import County
 from roadnet.coverage import CoverageResult
@@ -27,7 +24,6 @@ from roadnet.formatting import format_count, format_percent
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
-    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -51,92 +47,12 @@ from roadnet.maps.villages import (
     village_layer,
     village_legend,
 )
-from roadnet.network import RoadGraph, Snap, build_graph, distances_from_sources, snap_points
-
-
-def reachable_roads(
-    result: CoverageResult, county: County, *, graph: RoadGraph | None = None
-) -> gpd.GeoSeries:
-    """The road network within the service radius of a stop, along roads.
-
-    A point of a road is reachable when its network distance from a stop (the stop's
-    straight connector to the road, then along roads, undirected) is at most
-    ``result.params.radius_m``: the same rule as for villages, without the village's own
-    connector. Edges are cut where the radius runs out.
-
-    Parameters
-    ----------
-    result
-        A coverage result (its stops and radius).
-    county
-        The county the result was computed on (its ``roads``).
-    graph
-        The routing graph of the county's roads, to reuse one.
-
-    Returns
-    -------
-    geopandas.GeoSeries
-        Merged line geometries in the county's metric CRS (empty when there are no roads
-        or no stops).
-    """
-    roads = county.layers.get("roads")
-    if (roads is None or len(roads) == 0) and graph is None:
-        return gpd.GeoSeries([], crs=county.crs)
-    graph = graph or build_graph(county.layer("roads"))
-    radius = float(result.params.radius_m)
-    if graph.n_edges == 0 or len(result.stops) == 0:
-        return gpd.GeoSeries([], crs=county.crs)
-    stops = snap_points(graph, result.stops.geometry.to_numpy())
-    n = graph.n_edges
-    length = graph.edge_length
-    ends = Snap(
-        edge=np.r_[np.arange(n), np.arange(n)],
-        offset=np.r_[np.zeros(n), length],
-        connector=np.zeros(2 * n),
-    )
-    distance = distances_from_sources(graph, stops, ends, limit=radius).distance
-    from_u = np.clip(np.where(np.isfinite(distance[:n]), radius - distance[:n], 0.0), 0, length)
-    from_v = np.clip(np.where(np.isfinite(distance[n:]), radius - distance[n:], 0.0), 0, length)
-    intervals: dict[int, list[tuple[float, float]]] = {}
-    for e in np.flatnonzero(from_u > 0).tolist():
-        intervals.setdefault(e, []).append((0.0, float(from_u[e])))
-    for e in np.flatnonzero(from_v > 0).tolist():
-        intervals.setdefault(e, []).append((float(length[e] - from_v[e]), float(length[e])))
-    ok = np.flatnonzero((stops.edge >= 0) & (stops.connector < radius))
-    for s in ok.tolist():  # a stop in the middle of a long edge reaches along it both ways
-        edge, left = int(stops.edge[s]), radius - float(stops.connector[s])
-        start = max(0.0, float(stops.offset[s]) - left)
-        end = min(float(length[edge]), float(stops.offset[s]) + left)
-        intervals.setdefault(edge, []).append((start, end))
-    pieces = []
-    for e, spans in intervals.items():
-        for start, end in _union(spans):
-            if end - start <= 1e-6:
-                continue
-            if start <= 1e-6 and end >= length[e] - 1e-6:
-                pieces.append(graph.edge_geometry[e])
-            else:
-                pieces.append(ops.substring(graph.edge_geometry[e], start, end))
-    if not pieces:
-        return gpd.GeoSeries([], crs=county.crs)
-    merged = shapely.line_merge(shapely.multilinestrings(pieces))
-    return gpd.GeoSeries(shapely.get_parts(merged), crs=graph.crs or county.crs)
 
 
 def _missing(value: object) -> bool:
     return (
         value is None or (isinstance(value, float) and not math.isfinite(value)) or (value is pd.NA)
     )
-
-
-def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
 
 
 def coverage_document(
@@ -146,10 +62,12 @@ def coverage_document(
     lang: str = "zh",
     basemap: str = "none",
     title: str | None = None,
-    reach: gpd.GeoSeries | None = None,
     tianditu_key: str | None = None,
 ) -> MapDocument:
-    """What the coverage map shows (drawn by :mod:`~roadnet.maps.offline` or ``png``).
+    """What the coverage map shows (drawn by :func:`~roadnet.maps.write_map`).
+
+    The roads within the radius come from ``result.reachable_roads`` (network metric); with
+    the ``straight`` metric a circle of the radius is drawn around each stop.
 
     Parameters
     ----------
@@ -163,10 +81,6 @@ def coverage_document(
         ``none``, ``osm`` or ``tianditu``.
     title
         Map title; by default "<county>公交覆盖图".
-    reach
-        The roads within the radius (:func:`reachable_roads`); computed when None and the
-        metric is ``network``. With the ``straight`` metric a circle of the radius is
-        drawn around each stop instead.
     tianditu_key
         Tianditu key for ``basemap="tianditu"``.
     """
@@ -279,7 +193,7 @@ def coverage_document(
         if extra is not None:
             layers.append(extra)
     radius_text = f"{result.params.radius_m:,.0f}"
-    reach_layer = _reach_layer(result, county, reach=reach, lang=lang)
+    reach_layer = _reach_layer(result, lang=lang)
     if reach_layer is not None:
         layers.append(reach_layer)
     roads = road_layer(county, lang=lang, by="class")
@@ -442,13 +356,7 @@ def _township_layer(result: CoverageResult, county: County, *, lang: str) -> Fea
     )
 
 
-def _reach_layer(
-    result: CoverageResult,
-    county: County,
-    *,
-    reach: gpd.GeoSeries | None,
-    lang: str,
-) -> FeatureLayer | None:
+def _reach_layer(result: CoverageResult, *, lang: str) -> FeatureLayer | None:
     radius_text = f"{result.params.radius_m:,.0f}"
     if result.params.metric == "straight":
         stops = result.stops
@@ -473,8 +381,7 @@ def _reach_layer(
             radius_m=float(result.params.radius_m),
             z=380,
         )
-    if reach is None:
-        reach = reachable_roads(result, county)
+    reach = result.reachable_roads
     if len(reach) == 0:
         return None
     geoms = to_lonlat(reach, tolerance_m=TOLERANCE_M["roads"])
@@ -573,59 +480,3 @@ def _stop_layer(result: CoverageResult, *, lang: str, line_names: dict[str, str]
     )
 
 
-def write_coverage_map(
-    result: CoverageResult,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    basemap: str = "none",
-    title: str | None = None,
-    reach: gpd.GeoSeries | None = None,
-    tianditu_key: str | None = None,
-) -> Path:
-    """Write the coverage map as one self-contained HTML file, atomically.
-
-    Parameters
-    ----------
-    result
-        The coverage result (:func:`roadnet.coverage.compute_coverage`).
-    county
-        The county it was computed on.
-    path
-        The ``.html`` file to write (folders are created).
-    lang
-        ``zh`` (default) or ``en``: title, legend, layer names, popups.
-    basemap
-        ``none`` (default: the county's own layers, nothing fetched), ``osm`` or
-        ``tianditu``.
-    title
-        Map title; by default "<county>公交覆盖图".
-    reach
-        Roads within the radius of a stop (:func:`reachable_roads`), to reuse one.
-    tianditu_key
-        Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-
-    Raises
-    ------
-    roadnet.errors.ConfigError
-        Unknown language or basemap, or Tianditu without a key.
-    """
-    from roadnet.maps.offline import write_html
-
-    key = resolve_tianditu_key(tianditu_key)
-    doc = coverage_document(
-        result,
-        county,
-        lang=lang,
-        basemap=basemap,
-        title=title,
-        reach=reach,
-        tianditu_key=key,
-    )
-    return write_html(doc, path)

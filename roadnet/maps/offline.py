@@ -36,7 +36,7 @@ from roadnet.io.atomic import write_text
 from roadnet.maps import style
 from roadnet.maps.document import FeatureLayer, LegendEntry, MapDocument, Panel
 from roadnet.maps.geometry import encode_geometry, encode_lines
-from roadnet.maps.runtime import ERROR_HOOK_JS, RUNTIME_CSS, RUNTIME_JS
+from roadnet.maps.runtime import error_hook_js, runtime_css, runtime_js
 
 LEAFLET_VERSION = "1.9.3"
 DATA_ELEMENT_ID = "rn-data"
@@ -404,8 +404,8 @@ def render_html(doc: MapDocument) -> str:
     js, css = leaflet_assets()
     figure.header.add_child(
         _Raw(
-            f"<script>{ERROR_HOOK_JS}</script>\n<style>{css}</style>\n<script>{js}</script>\n"
-            f"<style>{RUNTIME_CSS}</style>\n<script>{RUNTIME_JS}</script>\n"
+            f"<script>{error_hook_js()}</script>\n<style>{css}</style>\n<script>{js}</script>\n"
+            f"<style>{runtime_css()}</style>\n<script>{runtime_js()}</script>\n"
         ),
         name="roadnet_assets",
     )
@@ -435,6 +435,10 @@ def render_html(doc: MapDocument) -> str:
     return str(figure.render())
 
 
-def write_html(doc: MapDocument, path: str | Path) -> Path:
-    """Render ``doc`` and write it to ``path`` atomically; return the path."""
+def write_map(doc: MapDocument, path: str | Path) -> Path:
+    """Write the map of ``doc`` as one self-contained HTML file, atomically; return the path.
+
+    Every map of the tool is written here: build its document first (``coverage_document``,
+    ``access_document`` …), then ``write_map(document, path)``.
+    """
     return write_text(Path(path), render_html(doc))

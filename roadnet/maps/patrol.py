@@ -15,7 +15,6 @@ Presentation only: the figures come from :class:`roadnet.patrol.PatrolReport`.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +26,6 @@ from roadnet.formatting import MISSING, format_percent
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
-    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -70,7 +68,7 @@ def patrol_document(
     tz: dt.tzinfo = CHINA_STANDARD_TIME,
     tianditu_key: str | None = None,
 ) -> MapDocument:
-    """What the patrol map shows (drawn by :mod:`~roadnet.maps.offline` or ``png``).
+    """What the patrol map shows (drawn by :func:`~roadnet.maps.write_map`).
 
     Parameters
     ----------
@@ -459,64 +457,3 @@ def _road_middles(roads: gpd.GeoDataFrame) -> dict[str, object]:
     return out
 
 
-def write_patrol_map(
-    result: PatrolReport,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    basemap: str = "none",
-    title: str | None = None,
-    tz: dt.tzinfo = CHINA_STANDARD_TIME,
-    tianditu_key: str | None = None,
-) -> Path:
-    """Write the patrol map as one self-contained HTML file, atomically.
-
-    Parameters
-    ----------
-    result
-        The patrol report (:func:`roadnet.patrol.compute_patrol`).
-    county
-        The county it was computed on.
-    path
-        The ``.html`` file to write (folders are created).
-    lang
-        ``zh`` (default) or ``en``.
-    basemap
-        ``none`` (default), ``osm`` or ``tianditu``.
-    title
-        Map title; by default "<county>巡查里程图".
-    tz
-        Time zone of the event times shown.
-    tianditu_key
-        Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-    """
-    from roadnet.maps.offline import write_html
-
-    key = resolve_tianditu_key(tianditu_key)
-    doc = patrol_document(
-        result, county, lang=lang, basemap=basemap, title=title, tz=tz, tianditu_key=key
-    )
-    return write_html(doc, path)
-
-
-def write_patrol_png(
-    result: PatrolReport,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    title: str | None = None,
-    tz: dt.tzinfo = CHINA_STANDARD_TIME,
-) -> Path:
-    """Write the patrol map as a static PNG for print (see :func:`write_map_png`)."""
-    from roadnet.maps.png import _font_and_lang, write_map_png
-
-    font, used = _font_and_lang(lang)
-    doc = patrol_document(result, county, lang=used, title=title, tz=tz)
-    return write_map_png(doc, path, font=font)

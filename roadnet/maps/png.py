@@ -11,6 +11,7 @@ is drawn with English labels, Chinese names are left out, and a warning is logge
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import re
@@ -27,12 +28,8 @@ from roadnet.maps import style
 from roadnet.maps.document import FeatureLayer, LegendEntry, MapDocument
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     from matplotlib.axes import Axes
 
-    from roadnet.access import AccessResult
-    from roadnet.county import County
-    from roadnet.coverage import CoverageResult
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +57,23 @@ _CJK = re.compile(
 _PX_TO_PT = 0.6  # a Leaflet pixel on screen drawn as 0.6 pt on paper
 
 
+def print_language(lang: str) -> str:
+    """The language a PNG can be printed in on this machine.
+
+    ``lang`` itself, except Chinese when no font with Chinese glyphs is installed: then
+    ``en``, with a warning saying which font to install.
+    """
+    lang = style.check_lang(lang)
+    if lang == "zh" and find_cjk_font() is None:
+        log.warning(
+            "PNG map: %s (install a CJK font such as fonts-noto-cjk or fonts-wqy-zenhei)",
+            style.text("png_no_font", "en"),
+        )
+        return "en"
+    return lang
+
+
+@functools.cache
 def find_cjk_font() -> str | None:
     """The family name of an installed font with Chinese glyphs, or None."""
     from matplotlib import font_manager, ft2font
@@ -92,13 +106,12 @@ class _Text:
         return stripped or fallback
 
 
-def write_map_png(
+def write_png(
     doc: MapDocument,
     path: str | Path,
     *,
     dpi: int = 150,
     size_in: tuple[float, float] = (11.69, 8.27),
-    font: str | None = None,
 ) -> Path:
     """Draw a map document as a PNG (A4 landscape by default), written atomically.
 
@@ -112,14 +125,15 @@ def write_map_png(
         Resolution.
     size_in
         Width and height in inches.
-    font
-        A font family with Chinese glyphs; None draws with whatever is given as is (call
-        :func:`find_cjk_font` first, as :func:`write_coverage_png` does).
+
+    The font with Chinese glyphs is found with :func:`find_cjk_font`; without one, Chinese
+    text is left out (build the document in :func:`print_language`'s language first).
     """
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    font = find_cjk_font()
     families = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
     printable = _Text(cjk=font is not None)
     with (
@@ -535,61 +549,3 @@ def _draw_legend(ax: Axes, doc: MapDocument, printable: _Text) -> None:
 # --------------------------------------------------------------------------- entry points
 
 
-def _font_and_lang(lang: str) -> tuple[str | None, str]:
-    lang = style.check_lang(lang)
-    font = find_cjk_font()
-    if font is None and lang == "zh":
-        log.warning(
-            "PNG map: %s (install a CJK font such as fonts-noto-cjk or fonts-wqy-zenhei)",
-            style.text("png_no_font", "en"),
-        )
-        return None, "en"
-    return font, lang
-
-
-def write_coverage_png(
-    result: CoverageResult,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    title: str | None = None,
-    reach: gpd.GeoSeries | None = None,
-) -> Path:
-    """Write the coverage map as a static PNG for print (see :func:`write_map_png`).
-
-    Parameters
-    ----------
-    result, county
-        The coverage result and its county.
-    path
-        The ``.png`` file to write.
-    lang
-        ``zh`` (default) or ``en``; Chinese falls back to English when no CJK font is
-        installed (with a warning).
-    title
-        Map title.
-    reach
-        Roads within the radius of a stop, to reuse one.
-    """
-    from roadnet.maps.coverage import coverage_document
-
-    font, used = _font_and_lang(lang)
-    doc = coverage_document(result, county, lang=used, title=title, reach=reach)
-    return write_map_png(doc, path, font=font)
-
-
-def write_access_png(
-    result: AccessResult,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    title: str | None = None,
-) -> Path:
-    """Write the access map as a static PNG for print (see :func:`write_map_png`)."""
-    from roadnet.maps.access import access_document
-
-    font, used = _font_and_lang(lang)
-    doc = access_document(result, county, lang=used, title=title)
-    return write_map_png(doc, path, font=font)

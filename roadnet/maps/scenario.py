@@ -12,8 +12,6 @@ Presentation only: the comparison comes from :class:`roadnet.scenario.ScenarioRe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -21,7 +19,6 @@ from roadnet.coverage import CoverageResult
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
-    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -59,7 +56,7 @@ def scenario_document(
     title: str | None = None,
     tianditu_key: str | None = None,
 ) -> MapDocument:
-    """What the scenario map shows (drawn by :mod:`~roadnet.maps.offline` or ``png``).
+    """What the scenario map shows (drawn by :func:`~roadnet.maps.write_map`).
 
     Parameters
     ----------
@@ -579,65 +576,3 @@ def _changed_road_layer(result: ScenarioResult, *, lang: str) -> FeatureLayer | 
     )
 
 
-def write_scenario_map(
-    result: ScenarioResult,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    basemap: str = "none",
-    title: str | None = None,
-    tianditu_key: str | None = None,
-) -> Path:
-    """Write the scenario map as one self-contained HTML file, atomically.
-
-    Parameters
-    ----------
-    result
-        The comparison (:func:`roadnet.scenario.run_scenario`).
-    path
-        The ``.html`` file to write (folders are created).
-    lang
-        ``zh`` (default) or ``en``.
-    basemap
-        ``none`` (default), ``osm`` or ``tianditu``.
-    title
-        Map title; by default the scenario's name.
-    tianditu_key
-        Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-    """
-    from roadnet.maps.offline import write_html
-
-    key = resolve_tianditu_key(tianditu_key)
-    doc = scenario_document(result, lang=lang, basemap=basemap, title=title, tianditu_key=key)
-    return write_html(doc, path)
-
-
-def write_scenario_png(
-    result: ScenarioResult,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    title: str | None = None,
-) -> Path:
-    """Write the scenario map (its scenario state) as a static PNG for print.
-
-    Parameters
-    ----------
-    result
-        The comparison.
-    path
-        The ``.png`` file to write.
-    lang
-        ``zh`` (default) or ``en``; Chinese falls back to English without a CJK font.
-    title
-        Map title; by default the scenario's name.
-    """
-    from roadnet.maps.png import _font_and_lang, write_map_png
-
-    font, used = _font_and_lang(lang)
-    return write_map_png(scenario_document(result, lang=used, title=title), path, font=font)

@@ -14,7 +14,6 @@ Presentation only: the figures come from :class:`roadnet.siting.SitingResult`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +26,6 @@ from roadnet.landuse import MU_PER_M2, UNCLASSIFIED
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,
-    resolve_tianditu_key,
     river_layer,
     road_layer,
     tile_layers,
@@ -67,7 +65,7 @@ def siting_document(
     title: str | None = None,
     tianditu_key: str | None = None,
 ) -> MapDocument:
-    """What the siting map shows (drawn by :mod:`~roadnet.maps.offline` or ``png``).
+    """What the siting map shows (drawn by :func:`~roadnet.maps.write_map`).
 
     Parameters
     ----------
@@ -397,58 +395,3 @@ def _pad(box: tuple[float, float, float, float]) -> tuple[float, float, float, f
     return (west - dx, south - dy, east + dx, north + dy)
 
 
-def write_siting_map(
-    result: SitingResult,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    basemap: str = "none",
-    title: str | None = None,
-    tianditu_key: str | None = None,
-) -> Path:
-    """Write the siting map as one self-contained HTML file, atomically.
-
-    Parameters
-    ----------
-    result
-        The siting result (:func:`roadnet.siting.compute_siting`).
-    county
-        The county it was computed on.
-    path
-        The ``.html`` file to write (folders are created).
-    lang
-        ``zh`` (default) or ``en``.
-    basemap
-        ``none`` (default), ``osm`` or ``tianditu``.
-    title
-        Map title; by default "<county>项目用地图".
-    tianditu_key
-        Tianditu key; by default the ``ROADNET_TIANDITU_KEY`` environment variable.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written.
-    """
-    from roadnet.maps.offline import write_html
-
-    key = resolve_tianditu_key(tianditu_key)
-    doc = siting_document(result, county, lang=lang, basemap=basemap, title=title, tianditu_key=key)
-    return write_html(doc, path)
-
-
-def write_siting_png(
-    result: SitingResult,
-    county: County,
-    path: str | Path,
-    *,
-    lang: str = "zh",
-    title: str | None = None,
-) -> Path:
-    """Write the siting map as a static PNG for print (see :func:`write_map_png`)."""
-    from roadnet.maps.png import _font_and_lang, write_map_png
-
-    font, used = _font_and_lang(lang)
-    doc = siting_document(result, county, lang=used, title=title)
-    return write_map_png(doc, path, font=font)

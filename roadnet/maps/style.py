@@ -12,11 +12,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from roadnet.labels import MAP_TEXT
 from roadnet.errors import ConfigError
 from roadnet.formatting import MISSING, format_count, is_missing
 from roadnet.formatting import format_km as _format_km
 from roadnet.formatting import format_mu as _format_mu
+from roadnet.labels import MAP_TEXT
 
 LANGS = ("zh", "en")
 
