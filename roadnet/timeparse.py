@@ -13,6 +13,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from roadnet.errors import ConfigError
+
 CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 
 _FORMATS = (
@@ -90,3 +92,32 @@ def to_local(times: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd.Ser
 def month_keys(times: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> np.ndarray:
     """``YYYY-MM`` of each time in local time."""
     return to_local(times, tz=tz).dt.strftime("%Y-%m").to_numpy()
+
+
+def county_timezone(value: object) -> dt.tzinfo:
+    """The zone of a county.toml ``timezone`` value; China Standard Time (UTC+8) when None.
+
+    Accepted: ``"+08:00"``, ``"UTC+8"``, ``"Asia/Shanghai"``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown zone.
+    """
+    import re
+    import zoneinfo
+
+    if value is None or str(value).strip() == "":
+        return CHINA_STANDARD_TIME
+    text = str(value).strip()
+    match = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", text, flags=re.I)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        return dt.timezone(dt.timedelta(minutes=sign * minutes))
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f'county.toml timezone = {text!r} is not a time zone; write "+08:00" or "Asia/Shanghai"'
+        ) from exc
