@@ -47,6 +47,7 @@ from roadnet.county import County
 from roadnet.errors import ConfigError, LayerError
 from roadnet.formatting import MISSING, format_count, format_km, format_percent
 from roadnet.network import RoadGraph, build_graph, distances_from_sources, snap_points
+from roadnet.parameters import require_number
 from roadnet.quality import DataQuality, QualityNote
 
 #: How roads without a surface value may be counted (see the module docstring).
@@ -106,6 +107,12 @@ class AccessParams:
     unknown_surface: str = "unpaved"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "connector_m", require_number(self.connector_m, what="connector"))
+        object.__setattr__(
+            self, "rai_radius_m", require_number(self.rai_radius_m, what="rai_radius_m")
+        )
+        if self.seat is not None and not isinstance(self.seat, str):
+            object.__setattr__(self, "seat", str(self.seat))
         if self.unknown_surface not in UNKNOWN_SURFACE_RULES:
             raise ConfigError(
                 f"unknown_surface must be one of {', '.join(UNKNOWN_SURFACE_RULES)}, "
