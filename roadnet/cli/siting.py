@@ -85,8 +85,6 @@ def siting(
     from roadnet.io.atomic import write_json
     from roadnet.siting import SitingParams, compute_siting, load_projects
 
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     widths = _parse_widths(width_default or [])
     params = SitingParams(
         default_widths=widths,

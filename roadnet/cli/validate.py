@@ -26,8 +26,6 @@ def validate(
     input cannot be read at all. What loading changed or guessed (parts dropped, duplicate
     roads merged, an encoding guessed …) is printed as notes and written as data_quality.
     """
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     from rich.table import Table
 
     from roadnet.county import inspect_county
