@@ -17,6 +17,13 @@ from roadnet.errors import ConfigError
 
 CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 
+#: Times outside these years are no clock reading (a year 9999, a 20-digit "epoch"): they
+#: are left unread, so that the caller names them, rather than overflow pandas' clock.
+_EARLIEST = pd.Timestamp("1900-01-01", tz="UTC")
+_LATEST = pd.Timestamp("2200-01-01", tz="UTC")
+_EARLIEST_NAIVE = _EARLIEST.tz_localize(None)
+_LATEST_NAIVE = _LATEST.tz_localize(None)
+
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y/%m/%d %H:%M:%S",
@@ -57,7 +64,9 @@ def parse_times(values: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd
     is_epoch = numeric.notna() & (numeric > 1e8) & ~values.astype(str).str.fullmatch(r"\d{14}")
     if is_epoch.any():
         seconds = numeric[is_epoch].where(numeric[is_epoch] < 1e11, numeric[is_epoch] / 1000.0)
-        result[is_epoch] = pd.to_datetime(seconds, unit="s", utc=True)
+        # beyond the years a GPS clock gives is no time: left NaT (the caller names the row)
+        seconds = seconds[(seconds >= _EARLIEST.timestamp()) & (seconds < _LATEST.timestamp())]
+        result[seconds.index] = pd.to_datetime(seconds, unit="s", utc=True)
 
     text = values[~is_epoch & values.notna()].astype(str).str.strip()
     text = text[text != ""]
@@ -66,7 +75,7 @@ def parse_times(values: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd
         if remaining.empty:
             break
         parsed = pd.to_datetime(remaining, format=fmt, errors="coerce")
-        ok = parsed.notna()
+        ok = parsed.notna() & (parsed >= _EARLIEST_NAIVE) & (parsed < _LATEST_NAIVE)
         if ok.any():
             result[ok[ok].index] = parsed[ok].dt.tz_localize(tz).dt.tz_convert("UTC")
             remaining = remaining[~ok]
@@ -80,6 +89,8 @@ def parse_times(values: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd
             if pd.isna(stamp):
                 continue
             stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp
+            if not _EARLIEST <= stamp < _LATEST:
+                continue
             result[index] = stamp.tz_convert("UTC")
     return result
 

@@ -388,6 +388,14 @@ def read_table(
     notes: list[str] = []
     if suffix in (".xlsx", ".xlsm", ".xls"):
         chosen = 0 if sheet is None else sheet
+        if path.stat().st_size == 0:
+            raise ReadError(f"{path}: is empty (0 bytes); save the workbook again from Excel/WPS")
+        if suffix != ".xls" and not zipfile.is_zipfile(path):
+            raise ReadError(
+                f"{path}: not an Excel workbook (an .xlsx file is a zip archive, this one is "
+                "not: damaged, or another kind of file renamed); save it again from Excel/WPS "
+                "as .xlsx"
+            )
         try:
             frame = pd.read_excel(path, sheet_name=chosen, dtype=str)
         except ValueError as exc:
