@@ -811,7 +811,7 @@ def _check_coordinate_values(
     finite = np.isfinite(coords).all(axis=1)
     too_big = finite & (np.abs(coords) > _MAX_COORDINATE).any(axis=1)
     for bad, what in (
-        (~finite, "coordinates that are not numbers (NaN or infinite)"),
+        (~finite, "coordinates that are not numbers (missing or infinite)"),
         (too_big, f"coordinates beyond any coordinate system (beyond ±{_MAX_COORDINATE:.0e})"),
     ):
         if not bad.any():

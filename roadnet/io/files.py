@@ -165,10 +165,18 @@ def _dbf_damage(dbf: Path) -> str | None:
     size = dbf.stat().st_size
     with dbf.open("rb") as handle:
         header = handle.read(32)
+        n_records, header_len, record_len = (
+            struct.unpack("<IHH", header[4:12]) if len(header) == 32 else (0, 0, 0)
+        )
+        descriptors = handle.read(max(0, min(header_len, size) - 32))
     if len(header) < 32:
         return f"is {size} bytes long, too short for a dBASE header (the file is damaged)"
-    n_records, header_len, record_len = struct.unpack("<IHH", header[4:12])
+    # field descriptors are 32 bytes each, ended by 0x0D (Visual FoxPro adds 263 bytes)
+    ends = {header_len - 33, header_len - 33 - 263}
+    ended = any(0 <= e < len(descriptors) and descriptors[e] == 0x0D for e in ends)
     if header[0] not in _DBF_VERSIONS or header_len < 33 or record_len < 1:
+        return "is not a dBASE table (its header is damaged)"
+    if header_len <= size and not ended:
         return "is not a dBASE table (its header is damaged)"
     needed = header_len + n_records * record_len
     if size < needed:
