@@ -29,6 +29,7 @@ from roadnet.lines import (
 )
 from tests import countyfixture
 from tests.countyfixture import _at
+from tests.truthcounty import assert_no_placeholder
 
 # --------------------------------------------------------------------------- helpers
 
@@ -84,8 +85,7 @@ def _json(path: Path) -> dict:
 
 
 def _no_placeholder(text: str) -> None:
-    for word in ("None", "nan", "NaN", "null", "inf"):
-        assert not re.search(rf"\b{word}\b", text), (word, text)
+    assert_no_placeholder(text, "printed")
 
 
 # --------------------------------------------------------------------------- item 1: vehicles
