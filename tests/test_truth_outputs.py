@@ -99,20 +99,22 @@ def degraded(request, tmp_path_factory) -> Run:
     run = Run(out=out)
     c, o = str(toml), str(out)
     ledger = str(folder / "ledger.gpkg")
-    for name, argv in {
-        "validate": ["validate", c, "--json", f"{o}/validate.json"],
-        "coverage": ["coverage", c, "--json", f"{o}/coverage.json", "--xlsx", f"{o}/c.xlsx"],
-        "access": ["access", c, "--json", f"{o}/access.json", "--map", f"{o}/access.html"],
-        "patrol import": ["patrol", "import", c, str(track), "--ledger", ledger]
-        + ["--json", f"{o}/patrol-import.json"],
-        "patrol report": ["patrol", "report", c, "--ledger", ledger]
-        + ["--json", f"{o}/patrol-report.json", "--xlsx", f"{o}/p.xlsx", "--map", f"{o}/p.html"],
-        "siting": ["siting", c, "--json", f"{o}/siting.json", "--map", f"{o}/siting.html"],
-        "scenario": ["scenario", str(scenario), "--json", f"{o}/scenario.json"]
-        + ["--map", f"{o}/scenario.html"],
-        "report": ["report", c, "--ledger", ledger, "--out", f"{o}/report"],
-        "coverage map": ["coverage", c, "--metric", "straight", "--map", f"{o}/coverage.html"],
-    }.items():
+    o = f"{o}/"
+    commands = {
+        "validate": ["validate", c, "--json", o + "validate.json"],
+        "coverage": ["coverage", c, "--json", o + "coverage.json", "--xlsx", o + "c.xlsx"],
+        "access": ["access", c, "--json", o + "access.json", "--map", o + "access.html"],
+        "patrol import": ["patrol", "import", c, str(track), "--ledger", ledger],
+        "patrol report": ["patrol", "report", c, "--ledger", ledger, "--xlsx", o + "p.xlsx"],
+        "siting": ["siting", c, "--json", o + "siting.json", "--map", o + "siting.html"],
+        "scenario": ["scenario", str(scenario), "--json", o + "scenario.json"],
+        "report": ["report", c, "--ledger", ledger, "--out", o + "report"],
+        "coverage map": ["coverage", c, "--metric", "straight", "--map", o + "coverage.html"],
+    }
+    commands["patrol import"] += ["--json", o + "patrol-import.json"]
+    commands["patrol report"] += ["--json", o + "patrol-report.json", "--map", o + "p.html"]
+    commands["scenario"] += ["--map", o + "scenario.html"]
+    for name, argv in commands.items():
         _run(run, name, *argv, "--lang", lang)
     run.jsons = {
         "validate": out / "validate.json",
