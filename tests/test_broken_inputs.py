@@ -182,6 +182,11 @@ def _folder(path: Path) -> None:
     path.mkdir()
 
 
+def _nul(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + b"\x00" * 50 + data[len(data) // 2 :])
+
+
 def _gbk(path: Path) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
 
@@ -257,6 +262,16 @@ LAYER_FILES: dict[str, Case] = {
         _with_file("villages", "geojson", _gbk),
         ("validate",),
         words=("villages.geojson", "not UTF-8", 'encoding = "GBK"'),
+    ),
+    "csv with NUL bytes": Case(
+        _with_file("villages", "csv", _nul),
+        ("validate",),
+        words=("villages.csv", "NUL bytes", "export it again"),
+    ),
+    "shp geometry damaged": Case(
+        _with_file("townships", "shp", _nul),
+        ("coverage",),
+        words=("townships.shp", "geometry is damaged", "Fix geometries"),
     ),
     "csv is a folder": Case(
         _with_file("villages", "csv", _folder), ("coverage",), words=("is a folder",)

@@ -123,8 +123,8 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
                 "and GML files must be: save it again as UTF-8, or give its encoding with "
                 'encoding = "GBK" in its [layers.NAME] section'
             ) from exc
-        if not shapefile:
-            raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+        if not shapefile or not _is_decode_error(exc):
+            raise _read_error(path, exc) from exc
         frame, more_notes, more_quality = _read_shapefile_bytes(path, layer=layer, given=encoding)
         notes.extend(more_notes)
         quality.extend(more_quality)
@@ -187,6 +187,17 @@ def _dbf_damage(dbf: Path) -> str | None:
     return None
 
 
+def _read_error(path: Path, exc: BaseException) -> ReadError:
+    """The error of a file GDAL could not read; a geometry GEOS refused is said as such."""
+    text = _clean(exc)
+    if "IllegalArgumentException" in text or "GEOSException" in type(exc).__name__:
+        return ReadError(
+            f"{path}: a feature's geometry is damaged ({text.split(':')[-1].strip()}); copy "
+            "the file again from its source, or repair it (QGIS: Fix geometries)"
+        )
+    return ReadError(f"{path}: cannot be read: {text}")
+
+
 def _decode_reason(exc: BaseException | None) -> str:
     """``byte 0xb2 at position 0`` of the UnicodeDecodeError behind ``exc``."""
     while exc is not None:
@@ -238,7 +249,7 @@ def _read_shapefile_bytes(
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, encoding="latin1")
     except Exception as exc:
-        raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+        raise _read_error(path, exc) from exc
     notes: list[str] = []
     quality: list[QualityNote] = []
     names, cut = _decode_names([str(c) for c in frame.columns], actual)
@@ -447,6 +458,7 @@ def read_table(
                 )
             )
         frame.columns = [str(c).strip() for c in frame.columns]
+        _refuse_control_bytes(path, frame)
         return ReadResult(frame, notes, quality)
     where = ""
     if isinstance(last, UnicodeDecodeError):
@@ -578,6 +590,21 @@ def points_from_table(
     out_crs = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
     rest = frame.drop(columns=[lon_col, lat_col])
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=out_crs)
+
+
+def _refuse_control_bytes(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a text table holding NUL bytes: it is damaged or binary.
+
+    Read as it is, an id would carry invisible characters and match nothing.
+    """
+    damaged = "holds NUL bytes: the file is damaged or not a text table; export it again as CSV"
+    for column in frame.columns:
+        if "\x00" in str(column):
+            raise ReadError(f"{path}: its header {damaged}")
+        text = frame[column].dropna().astype(str)
+        bad = text.index[text.str.contains("\x00", regex=False)]
+        if len(bad):
+            raise ReadError(f"{path}: row {int(bad[0]) + 2}, column '{str(column)[:40]}' {damaged}")
 
 
 def _blank_cell(value: Any) -> bool:
