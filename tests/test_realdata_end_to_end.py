@@ -95,6 +95,7 @@ def test_boeblingen_coverage_access_report_in_both_languages(boeblingen, tmp_pat
         c = str(boeblingen)
         _run("coverage", c, "--json", f"{o}/c.json", "--xlsx", f"{o}/c.xlsx", "--lang", lang)
         _run("coverage", c, "--map", f"{o}/c.html", "--lang", lang)
+        _run("coverage", c, "--metric", "straight", "--json", f"{o}/straight.json", "--lang", lang)
         _run("access", c, "--json", f"{o}/a.json", "--map", f"{o}/a.html", "--lang", lang)
         _run("report", c, "--out", f"{o}/report", "--lang", lang)
     assert assert_outputs_clean(_outputs(out)) > 40
@@ -121,6 +122,10 @@ def test_boeblingen_coverage_access_report_in_both_languages(boeblingen, tmp_pat
             compared += 1
     served = sum(1 for r in reference if r <= 2000.0)
     assert compared > 50 and document["summary"]["villages_served"] == served
+    # in a straight line every village is at most as far as along the roads
+    straight = json.loads((out / "zh" / "straight.json").read_text(encoding="utf-8"))
+    by_road = {v["id"] for v in document["villages"] if v["served"]}
+    assert by_road <= {v["id"] for v in straight["villages"] if v["served"]}
 
 
 def test_boeblingen_scenario_line_to_the_cut_off_villages(boeblingen, tmp_path):
