@@ -47,7 +47,7 @@ from roadnet.parameters import require_number
 from roadnet.quality import DataQuality
 from roadnet.reroute import LinePath, NoRoadPath, Router
 from roadnet.scenario_notes import change_notes, merge_notes
-from roadnet.schema import ROAD_CLASSES, SURFACES
+from roadnet.schema import MAX_SPEED_KMH, MIN_SPEED_KMH, ROAD_CLASSES, SURFACES
 
 OPS = (
     "add_line",
@@ -226,10 +226,12 @@ def _check_change(change: Change, path: Path | None) -> None:
         )
     if change.op == "pave_roads" and not ({"roads", "projects"} & keys):
         raise ConfigError(f"{where}: give roads = [...] or projects = [...]")
-    for key, (high, unit) in _SERVICE_RANGES.items():
+    for key, (low, high, unit) in _SERVICE_RANGES.items():
         if key in change.data:
             try:
-                require_number(change.data[key], what=key, unit=unit, high=high)
+                require_number(
+                    change.data[key], what=key, unit=unit, low=low, high=high, zero=low > 0
+                )
             except ConfigError as exc:
                 raise ConfigError(f"{where}: {exc}") from exc
     if "snap_m" in change.data:
@@ -244,13 +246,14 @@ def _check_change(change: Change, path: Path | None) -> None:
             raise ConfigError(f"{where}: {exc}") from exc
 
 
-#: A line's service figures: the largest value each may take and its unit.
-_SERVICE_RANGES: dict[str, tuple[float, str]] = {
-    "trips_per_day": (1440.0, "trips"),
-    "headway_min": (1440.0, "minutes"),
-    "speed_kmh": (200.0, "km/h"),
-    "layover_min": (1440.0, "minutes"),
-    "span_min": (1440.0, "minutes"),
+#: A line's service figures: the range each may take (the low end excluded when 0) and its
+#: unit. A bus slower than walking pace is no bus.
+_SERVICE_RANGES: dict[str, tuple[float, float, str]] = {
+    "trips_per_day": (0.0, 1440.0, "trips"),
+    "headway_min": (0.0, 1440.0, "minutes"),
+    "speed_kmh": (MIN_SPEED_KMH, MAX_SPEED_KMH, "km/h"),
+    "layover_min": (0.0, 1440.0, "minutes"),
+    "span_min": (0.0, 1440.0, "minutes"),
 }
 
 

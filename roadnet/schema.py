@@ -273,7 +273,8 @@ LAT_ALIASES = ("纬度", "latitude", "lat", "y")
 MAX_PEOPLE = 100_000_000
 #: Trips per day, headways and layovers are at most a day's minutes.
 MINUTES_PER_DAY = 1440
-#: Largest operating speed of a bus line (km/h).
+#: Operating speeds of a bus line (km/h): walking pace to an express coach.
+MIN_SPEED_KMH = 5
 MAX_SPEED_KMH = 200
 #: Largest area of one land parcel (m², 10,000 km²).
 MAX_AREA_M2 = 1e10
@@ -434,8 +435,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="float",
                     label_zh="运营速度",
                     unit="kmh",
-                    bounds=(0, MAX_SPEED_KMH),
-                    open_low=True,
+                    bounds=(MIN_SPEED_KMH, MAX_SPEED_KMH),
                 ),
                 FieldSpec(
                     "layover_min",

@@ -514,6 +514,9 @@ SCENARIOS: dict[str, Case] = {
     "trips 1e300": Case(
         _scenario(_LINE + "trips_per_day = 1e300\n"), (), words=("trips_per_day", "1e+300")
     ),
+    "speed 1e-300": Case(
+        _scenario(_LINE + "speed_kmh = 1e-300\n"), (), words=("speed_kmh", "from 5 to 200")
+    ),
     "road with nan": Case(
         _scenario('[[change]]\nop = "add_road"\ngeometry = [[111.0, 41.0], [nan, 41.0]]\n'),
         (),
