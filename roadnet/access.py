@@ -47,6 +47,7 @@ from roadnet.county import County
 from roadnet.errors import ConfigError, LayerError
 from roadnet.formatting import MISSING, format_count, format_km, format_percent
 from roadnet.network import RoadGraph, build_graph, distances_from_sources, snap_points
+from roadnet.parameters import require_number
 from roadnet.quality import DataQuality, QualityNote
 
 #: How roads without a surface value may be counted (see the module docstring).
@@ -106,6 +107,12 @@ class AccessParams:
     unknown_surface: str = "unpaved"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "connector_m", require_number(self.connector_m, what="connector"))
+        object.__setattr__(
+            self, "rai_radius_m", require_number(self.rai_radius_m, what="rai_radius_m")
+        )
+        if self.seat is not None and not isinstance(self.seat, str):
+            object.__setattr__(self, "seat", str(self.seat))
         if self.unknown_surface not in UNKNOWN_SURFACE_RULES:
             raise ConfigError(
                 f"unknown_surface must be one of {', '.join(UNKNOWN_SURFACE_RULES)}, "
@@ -135,7 +142,7 @@ class AccessResult:
         The headline figures.
     quality
         What the data could not tell (the county's notes, then the analysis's own:
-        ``unknown_surface``, ``seat_guessed``).
+        ``unknown_surface``, ``seat_guessed``, ``rai_population_missing``).
     """
 
     params: AccessParams
@@ -168,14 +175,16 @@ class AccessResult:
         rai = format_percent(s["rai"])
         total, connected = format_count(s["villages_total"]), format_count(s["villages_connected"])
         rule = _rule_clause(self.summary, lang=lang)
+        known = s["rai"] is not None  # no village gives a population: no RAI (a note says so)
         if lang == "en":
+            index = f"; Rural Access Index {rai}" if known else ""
             return (
                 f"{connected} of {total} administrative villages reach the county seat by "
-                f"hardened road ({rate}); Rural Access Index {rai}{rule}."
+                f"hardened road ({rate}){index}{rule}."
             )
+        index = f"，农村公路可达指数（RAI）{rai}" if known else ""
         return (
-            f"{total} 个建制村中 {connected} 个通硬化路"
-            f"（建制村公路通畅率 {rate}），农村公路可达指数（RAI）{rai}{rule}。"
+            f"{total} 个建制村中 {connected} 个通硬化路（建制村公路通畅率 {rate}）{index}{rule}。"
         )
 
     def seat_line(self, *, lang: str = "zh") -> str:
@@ -448,7 +457,10 @@ def compute_access(
         "unknown_surface_share": None if roads_m == 0 else round(unknown_m / roads_m, 6),
         "unknown_surface_rule": params.unknown_surface,
     }
-    notes: list[QualityNote | None] = [_seat_note(seat_info, villages)]
+    notes: list[QualityNote | None] = [
+        _seat_note(seat_info, villages),
+        _rai_population_note(out[admin], known_pop[admin]),
+    ]
     if unknown.any():
         other = hardened & ~unknown if params.unknown_surface == "paved" else hardened | unknown
         _, _, connected_other = _connected(
@@ -512,6 +524,47 @@ def _unknown_note(
         share=share,
         rule=rule,
         ids=tuple(str(i) for i in ids),
+    )
+
+
+def _rai_population_note(villages: pd.DataFrame, population: np.ndarray) -> QualityNote | None:
+    """``rai_population_missing``: administrative villages without a population figure.
+
+    The Rural Access Index is a share of people: a village without a population counts for
+    nothing in it, and with none given there is no index at all.
+    """
+    missing = np.isnan(population)
+    n, total = int(missing.sum()), len(population)
+    if n == 0:
+        return None
+    share = n / total
+    if n == total:
+        zh = "建制村都没有人口数，农村公路可达指数（RAI，按人口计）无法计算；请填写“人口”字段"
+        en = (
+            "no administrative village has a population figure, so the Rural Access Index "
+            "(a share of people) cannot be computed: fill in the population field"
+        )
+        rule = "not_computed"
+    else:
+        zh = (
+            f"{format_count(n)} 个建制村（占 {format_percent(share)}）没有人口数，"
+            "农村公路可达指数（RAI，按人口计）不计这些村；请填写“人口”字段"
+        )
+        en = (
+            f"{format_count(n)} of {format_count(total)} administrative villages have no "
+            "population figure and count for nothing in the Rural Access Index (a share of "
+            "people): fill in the population field"
+        )
+        rule = "excluded"
+    return QualityNote(
+        "rai_population_missing",
+        text_zh=zh,
+        text_en=en,
+        layer="villages",
+        count=n,
+        share=share,
+        rule=rule,
+        ids=tuple(str(i) for i in villages.loc[missing, "id"]),
     )
 
 

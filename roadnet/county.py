@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ from roadnet.schema import (
     LayerSchema,
     Normalized,
     column_label,
+    columns_text,
     derive_road_class,
     normalize_layer,
     split_list,
@@ -368,7 +370,7 @@ def _load_layer(
         except Exception as exc:
             raise LayerError(
                 f"where = {_excerpt(source.where)} cannot be applied: {_short(exc)}; the "
-                f"layer's columns are {_excerpt(', '.join(map(str, frame.columns)), 200)}",
+                f"layer's columns are {columns_text(frame.columns)}",
                 layer=source.name,
                 source=label,
             ) from exc
@@ -453,6 +455,12 @@ def _read_source(
     if missing:
         raise ReadError(
             f"{missing[0]}: no such file (layer '{source.name}'); check path in county.toml"
+        )
+    folders = [p for p in source.paths if p.is_dir()]
+    if folders:
+        raise ReadError(
+            f"{folders[0]}: is a folder, not a file (layer '{source.name}'); give the file "
+            "itself as path in county.toml"
         )
     first = source.paths[0]
     name = first.name.lower()
@@ -630,8 +638,8 @@ def _apply_classes(
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise LayerError(
-            f"classes.field names '{missing[0]}', which is not a column; columns: "
-            f"{', '.join(map(str, frame.columns))}",
+            f"classes.field names '{_excerpt(missing[0])}', which is not a column; columns: "
+            f"{columns_text(frame.columns)}",
             layer=source.name,
             field=missing[0],
             source=source.label,
@@ -703,14 +711,16 @@ def _false_easting(crs: pyproj.CRS) -> float | None:
 def _check_coordinates(
     frame: gpd.GeoDataFrame, source: LayerSource, problems: list[Problem]
 ) -> None:
-    """Swapped lat/lon, projected numbers declared geographic, GK zone prefixes."""
+    """Check coordinates: not numbers, swapped lat/lon, degrees declared projected, GK prefixes."""
     geoms = frame.geometry.to_numpy()
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.any():
         return
+    where: dict[str, Any] = {"layer": source.name, "source": source.label}
+    if _check_coordinate_values(geoms, present, problems, where):
+        return
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
     crs = frame.crs
-    where: dict[str, Any] = {"layer": source.name, "source": source.label}
     if crs.is_geographic:
         if max(abs(xmin), abs(xmax)) > 180 or max(abs(ymin), abs(ymax)) > 90:
             zone = int(xmin // 1_000_000)
@@ -731,8 +741,9 @@ def _check_coordinates(
             problems.append(
                 Problem(
                     "error",
-                    f"coordinates ({xmin:,.0f} … {xmax:,.0f}, {ymin:,.0f} … {ymax:,.0f}) are not "
-                    f"degrees although the layer is declared {crs.name}; {hint}",
+                    f"coordinates ({_coord(xmin)} … {_coord(xmax)}, {_coord(ymin)} … "
+                    f"{_coord(ymax)}) are not degrees although the layer is declared "
+                    f"{crs.name}; {hint}",
                     **where,
                 )
             )
@@ -776,6 +787,62 @@ def _check_coordinates(
                     **where,
                 )
             )
+
+
+#: No coordinate system in use has coordinates beyond this (metres or degrees): Gauss-Krüger
+#: eastings with a zone prefix reach about 4.6e7.
+_MAX_COORDINATE = 1e8
+
+
+def _check_coordinate_values(
+    geoms: np.ndarray,
+    present: np.ndarray,
+    problems: list[Problem],
+    where: dict[str, Any],
+) -> bool:
+    """Features with coordinates that are not finite numbers or beyond every CRS.
+
+    A GIS package writes NaN for an empty cell of a coordinate column, a broken export
+    ``inf`` or 1e300; such a feature cannot be placed, measured or drawn. Returns whether a
+    problem was found (an error naming the first features, by row in the file).
+    """
+    rows = np.flatnonzero(present)
+    coords, index = shapely.get_coordinates(geoms[present], return_index=True)
+    finite = np.isfinite(coords).all(axis=1)
+    too_big = finite & (np.abs(coords) > _MAX_COORDINATE).any(axis=1)
+    for bad, what in (
+        (~finite, "coordinates that are not numbers (missing or infinite)"),
+        (too_big, f"coordinates beyond any coordinate system (beyond ±{_MAX_COORDINATE:.0e})"),
+    ):
+        if not bad.any():
+            continue
+        features = np.unique(rows[index[bad]])
+        first = coords[bad][0]
+        shown = ", ".join(f"row {r + 1}" for r in features[:5])
+        problems.append(
+            Problem(
+                "error",
+                f"{len(features)} feature(s) have {what} (first: {shown}; e.g. x "
+                f"{_coord(first[0])}, y {_coord(first[1])}); fix or delete them in the file "
+                "(an empty coordinate cell, or a broken export?)",
+                feature=f"row {features[0] + 1}",
+                count=len(features),
+                **where,
+            )
+        )
+        return True
+    return False
+
+
+def _coord(value: float) -> str:
+    """A coordinate for a message, never hundreds of digits: 111.5, 4,540,000, 1e+300."""
+    if not math.isfinite(value):
+        return "not a number" if math.isnan(value) else "infinite"
+    if abs(value) >= 1e9:
+        return f"{value:.3g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.6g}"
 
 
 def _convert_web_coords(frame: gpd.GeoDataFrame, source: LayerSource) -> gpd.GeoDataFrame:
@@ -1266,7 +1333,7 @@ def _cross_checks(
     if (
         stops is not None
         and lines is not None
-        and "stops" in lines.columns
+        and {"id", "stops"} <= set(lines.columns)
         and "id" in stops.columns
     ):
         problems.extend(_resolve_line_stops(lines, stops, label("bus_lines", "stops")))

@@ -47,6 +47,7 @@ from roadnet.network import (
     snap_points,
     snapped_pieces,
 )
+from roadnet.parameters import require_number
 from roadnet.quality import DataQuality, QualityNote
 from roadnet.reach import reachable_roads
 
@@ -85,10 +86,15 @@ class CoverageParams:
     service: ServiceParams = field(default_factory=ServiceParams)
 
     def __post_init__(self) -> None:
-        if self.metric not in METRICS:
+        if not isinstance(self.metric, str) or self.metric not in METRICS:
             raise ConfigError(f"metric must be one of {', '.join(METRICS)}, not {self.metric!r}")
-        if not self.radius_m > 0:
-            raise ConfigError(f"radius must be a positive number of metres, not {self.radius_m}")
+        object.__setattr__(self, "radius_m", require_number(self.radius_m, what="radius"))
+        object.__setattr__(
+            self, "off_network_m", require_number(self.off_network_m, what="off_network_m")
+        )
+        if self.join_tolerance_m is not None:
+            join = require_number(self.join_tolerance_m, what="join", high=1000.0, zero=True)
+            object.__setattr__(self, "join_tolerance_m", join)
 
 
 @dataclass(frozen=True)
@@ -237,11 +243,12 @@ class CoverageResult:
             f"（共 {format_count(s['townships_total'])} 个）、"
         )
         metric = "路网距离" if s["metric"] == "network" else "直线距离"
-        people_zh = "" if unknown_people else f"服务人口 {people} 人"
+        head = f"{lines} 条线路{buses}，覆盖 {towns}{villages} 个建制村"
+        if unknown_people:  # no population: the rule goes inside the parenthesis
+            return f"{head}（共 {total} 个，通客车率 {rate}，{metric} {radius} 米以内）。"
         return (
-            f"{lines} 条线路{buses}，覆盖 {towns}{villages} 个建制村"
-            f"（共 {total} 个，通客车率 {rate}），"
-            f"{people_zh}（{metric} {radius} 米以内）。"
+            f"{head}（共 {total} 个，通客车率 {rate}），"
+            f"服务人口 {people} 人（{metric} {radius} 米以内）。"
         )
 
     def notes(self, *, lang: str = "zh") -> list[str]:
@@ -259,7 +266,7 @@ def _village_json(r: Any) -> dict[str, Any]:
         "population": None if pd.isna(r.population) else int(r.population),
         "served": bool(r.served),
         "distance_m": None if not np.isfinite(r.distance_m) else round(float(r.distance_m), 1),
-        "nearest_stop": r.nearest_stop,
+        "nearest_stop": None if _blank(r.nearest_stop) else str(r.nearest_stop),
         "lines": list(r.lines),
         "connector_m": None if not np.isfinite(r.connector_m) else round(float(r.connector_m), 1),
         "off_network": bool(r.off_network),

@@ -14,7 +14,6 @@ Each step writes its JSON (and workbook and map where it has one) into the outpu
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from roadnet.errors import ValidationError
-from roadnet.io.atomic import write_text
+from roadnet.io.atomic import write_json
 
 if TYPE_CHECKING:
     from roadnet.county import County
@@ -209,7 +208,7 @@ def _validate(step: DemoStep, toml: Path, *, zh: bool) -> County:
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> Path:
-    return write_text(path, json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    return write_json(path, document)
 
 
 def _map(step: DemoStep, document: MapDocument, path: Path, *, zh: bool) -> None:

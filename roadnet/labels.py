@@ -473,7 +473,7 @@ MAP_TEXT: Mapping[str, Label] = MappingProxyType(
         "flag_eco_redline": ("涉及生态保护红线", "Touches the ecological red line"),
         "flag_basic_farmland": ("涉及永久基本农田", "Touches permanent basic farmland"),
         "flag_forest": ("占用林地", "Takes forest land"),
-        "flag_clear": ("不涉及上述情形", "None of these"),
+        "flag_clear": ("不涉及上述情形", "No flag raised"),
         "flag_none": ("无", "none"),
         "parcel_pieces": ("占用图斑（按地类）", "Parcels taken (by land use)"),
         "zones": ("管控范围（项目附近）", "Protected areas (near the projects)"),

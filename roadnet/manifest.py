@@ -246,7 +246,14 @@ def parse_manifest(data: Mapping[str, Any], *, root: Path, path: Path | None = N
     unknown = set(data) - _TOP_KEYS
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(f"{where}: unknown key '{key}'{_suggest(key, _TOP_KEYS)}")
+        hint = _suggest(key, _TOP_KEYS)
+        if {"baseline", "change"} & unknown:
+            hint = (
+                " (this is a scenario file: run it with `roadnet scenario`; its baseline "
+                "must be a county.toml)"
+            )
+        raise ConfigError(f"{where}: unknown key '{_short(key)}'{hint}")
+    _check_top_values(data, where)
     layers_data = data.get("layers", {})
     if not isinstance(layers_data, Mapping):
         raise ConfigError(f"{where}: [layers] must be a table of [layers.NAME] sections")
@@ -282,6 +289,56 @@ def parse_manifest(data: Mapping[str, Any], *, root: Path, path: Path | None = N
         params=dict(data.get("params", {})),
         extra={k: data[k] for k in ("code", "timezone", "seat") if k in data},
     )
+
+
+def _check_top_values(data: Mapping[str, Any], where: str) -> None:
+    """Refuse top-level values of the wrong kind now, before any layer is read.
+
+    ``[patrol]`` and ``[params]`` are tables, ``name``, ``code`` and ``seat`` plain values,
+    ``crs`` "auto" or a metric CRS, ``timezone`` a zone: a wrong one would otherwise end in
+    a traceback, or be met only by the one command that reads it.
+    """
+    from roadnet import crs as crs_module
+    from roadnet.timeparse import county_timezone
+
+    for key in ("patrol", "params"):
+        if key in data and not isinstance(data[key], Mapping):
+            raise ConfigError(
+                f"{where}: {key} must be a table ([{key}] followed by its keys), not "
+                f"{toml_kind(data[key])}"
+            )
+    for key in ("name", "code", "seat"):
+        value = data.get(key, "")
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ConfigError(
+                f'{where}: {key} must be a text ({key} = "..."), not {toml_kind(data[key])}'
+            )
+    crs = data.get("crs", "auto")
+    if crs not in (None, "auto"):
+        chosen = crs_module.parse_crs(crs, what=f"{where}: crs")
+        crs_module.check_metric(chosen, what=f"{where}: crs")
+    if "timezone" in data:
+        try:
+            county_timezone(data["timezone"])
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
+
+
+def toml_kind(value: object) -> str:
+    """What a TOML value is, for messages: ``a table``, ``a list``, ``the number 5``."""
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"'{_short(str(value))}'"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _layer_source(name: str, section: Mapping[str, Any], *, root: Path, where: str) -> LayerSource:

@@ -330,8 +330,10 @@ def stops_off_their_lines(
     calls = lines["stops"].explode().dropna()
     if not len(calls):
         return [], None
-    stop_index = pd.Index(stops["id"].astype(str))
-    stop_pos = stop_index.get_indexer(calls.astype(str).to_numpy())
+    stop_index = stops["id"].astype(str).to_numpy()
+    first = pd.Series(np.arange(len(stop_index)), index=stop_index)
+    first = first[~first.index.duplicated()]  # a duplicated id is an error of its own
+    stop_pos = first.reindex(calls.astype(str).to_numpy()).fillna(-1).to_numpy(dtype=int)
     line_pos = lines.index.get_indexer(calls.index)
     ok = stop_pos >= 0
     stop_pos, line_pos = stop_pos[ok], line_pos[ok]

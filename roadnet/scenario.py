@@ -41,11 +41,13 @@ from roadnet.county import County, load_county
 from roadnet.coverage import CoverageParams, CoverageResult, compute_coverage
 from roadnet.errors import ConfigError, LayerError, ReadError
 from roadnet.formatting import format_km
+from roadnet.manifest import toml_kind
 from roadnet.network import build_graph, connect_line
+from roadnet.parameters import require_number
 from roadnet.quality import DataQuality
 from roadnet.reroute import LinePath, NoRoadPath, Router
 from roadnet.scenario_notes import change_notes, merge_notes
-from roadnet.schema import ROAD_CLASSES, SURFACES
+from roadnet.schema import MAX_SPEED_KMH, MIN_SPEED_KMH, ROAD_CLASSES, SURFACES
 
 OPS = (
     "add_line",
@@ -116,6 +118,8 @@ class Scenario:
 def read_scenario(path: str | Path) -> Scenario:
     """Parse and check a scenario file (not yet against the county: see apply_changes)."""
     path = Path(path)
+    if path.is_dir():
+        raise ReadError(f"{path}: is a folder, not a scenario file; give the .toml file")
     if not path.is_file():
         raise ReadError(f"{path}: no such scenario file")
     try:
@@ -144,18 +148,35 @@ def parse_scenario(
         raise ConfigError(f"{where}: unknown key '{key}'{_suggest(key, known)}")
     if "baseline" not in data:
         raise ConfigError(f'{where}: give baseline = "path/to/county.toml" (relative to the file)')
-    baseline = Path(str(data["baseline"]))
+    for key in ("baseline", "name", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise ConfigError(
+                f'{where}: {key} must be a text ({key} = "..."), not {toml_kind(data[key])}'
+            )
+    baseline = Path(data["baseline"])
     baseline = baseline if baseline.is_absolute() else root / baseline
-    params = dict(data.get("params", {}))
+    raw_params = data.get("params", {})
+    if not isinstance(raw_params, Mapping):
+        raise ConfigError(
+            f"{where}: params must be a table ([params] followed by radius_m = ..., ...), not "
+            f"{toml_kind(raw_params)}"
+        )
+    params = dict(raw_params)
     for key in params:
         if key not in _PARAM_KEYS:
             raise ConfigError(
-                f"{where}: [params] has unknown key '{key}'{_suggest(key, _PARAM_KEYS)}; "
+                f"{where}: [params] has unknown key '{_excerpt(key)}'{_suggest(key, _PARAM_KEYS)}; "
                 f"known: {', '.join(_PARAM_KEYS)}"
             )
+    try:
+        check_params(params)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: [params] {exc}") from exc
     raw = data.get("change", [])
-    if not isinstance(raw, list):
-        raise ConfigError(f"{where}: changes are written as [[change]] tables")
+    if not isinstance(raw, list) or not all(isinstance(entry, Mapping) for entry in raw):
+        raise ConfigError(
+            f'{where}: changes are written as [[change]] tables (op = "...", then its keys)'
+        )
     lines = _change_lines(text) if text else []
     changes = []
     for number, entry in enumerate(raw, start=1):
@@ -183,6 +204,10 @@ def _change_lines(text: str) -> list[int]:
 
 def _check_change(change: Change, path: Path | None) -> None:
     where = change.where(path)
+    if not change.op:
+        raise ConfigError(
+            f'{where}: every [[change]] starts with op = "..." (one of {", ".join(OPS)})'
+        )
     if change.op not in OPS:
         raise ConfigError(
             f"{where}: unknown op '{change.op}'{_suggest(change.op, OPS)}; ops are {', '.join(OPS)}"
@@ -201,15 +226,47 @@ def _check_change(change: Change, path: Path | None) -> None:
         )
     if change.op == "pave_roads" and not ({"roads", "projects"} & keys):
         raise ConfigError(f"{where}: give roads = [...] or projects = [...]")
-    for key in ("trips_per_day", "headway_min", "speed_kmh", "layover_min", "span_min"):
-        if key in change.data and not _positive(change.data[key]):
-            raise ConfigError(f"{where}: {key} must be a positive number")
-    if change.op == "set" and "metric" in change.data:
-        CoverageParams(metric=str(change.data["metric"]))
+    for key, (low, high, unit) in _SERVICE_RANGES.items():
+        if key in change.data:
+            try:
+                require_number(
+                    change.data[key], what=key, unit=unit, low=low, high=high, zero=low > 0
+                )
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc}") from exc
+    if "snap_m" in change.data:
+        try:
+            require_number(change.data["snap_m"], what="snap_m", high=1000.0, zero=True)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
+    if change.op == "set":
+        try:
+            check_params(change.data)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
 
 
-def _positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+#: A line's service figures: the range each may take (the low end excluded when 0) and its
+#: unit. A bus slower than walking pace is no bus.
+_SERVICE_RANGES: dict[str, tuple[float, float, str]] = {
+    "trips_per_day": (0.0, 1440.0, "trips"),
+    "headway_min": (0.0, 1440.0, "minutes"),
+    "speed_kmh": (MIN_SPEED_KMH, MAX_SPEED_KMH, "km/h"),
+    "layover_min": (0.0, 1440.0, "minutes"),
+    "span_min": (0.0, 1440.0, "minutes"),
+}
+
+
+def check_params(params: Mapping[str, Any]) -> None:
+    """Refuse scenario parameters (``[params]``, ``op = "set"``) the analyses cannot use.
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter and the value.
+    """
+    _coverage_params(params)
+    _access_params(params)
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -238,6 +295,9 @@ class _Stops:
         self.points = list(frame.geometry.to_numpy())
         self.by_id = {sid: i for i, sid in reversed(list(enumerate(self.ids)))}
         self.by_name = {name: i for i, name in reversed(list(enumerate(self.names)))}
+        self.named: dict[str, list[int]] = {}
+        for i, name in enumerate(self.names):
+            self.named.setdefault(name, []).append(i)
         self.removed: set[int] = set()
         self.moved: set[int] = set()
         self._next: dict[str, int] = {}
@@ -251,6 +311,12 @@ class _Stops:
 
     def point(self, stop_id: str) -> shapely.Point:
         return self.points[self.by_id[stop_id]]
+
+    def label(self, stop_id: str) -> str:
+        """``'县城站' (S1)``: a stop as the scenario's author knows it."""
+        position = self.by_id.get(stop_id)
+        name = self.names[position] if position is not None else stop_id
+        return f"'{name}'" if name == stop_id else f"'{name}' ({stop_id})"
 
     def new_id(self, prefix: str) -> str:
         n = self._next.get(prefix, 1)
@@ -266,6 +332,7 @@ class _Stops:
         self.points.append(point)
         self.by_id.setdefault(stop_id, position)
         self.by_name.setdefault(name, position)
+        self.named.setdefault(name, []).append(position)
 
     def frame(self) -> gpd.GeoDataFrame:
         """The stops layer after the edits (moved, removed and new stops)."""
@@ -446,6 +513,12 @@ def _line_id(state: _State, index: int) -> str:
 
 def _find_line(state: _State, change: Change, ref: Any) -> int:
     ids, names = _line_keys(state)
+    if not isinstance(ref, str | int) or isinstance(ref, bool):
+        raise _fail(
+            state,
+            change,
+            f'line must be one line\'s id or name (line = "L1"), not {toml_kind(ref)}',
+        )
     for values in (ids, names):
         hits = np.flatnonzero(values == str(ref))
         if len(hits):
@@ -453,7 +526,8 @@ def _find_line(state: _State, change: Change, ref: Any) -> int:
     raise _fail(
         state,
         change,
-        f"no line '{_excerpt(ref)}'{_suggest(ref, [*ids, *names])}; lines: {', '.join(ids)}",
+        f"no line '{_excerpt(ref)}'{_suggest(str(ref), [*ids, *names])}; "
+        + (f"lines: {_excerpt(', '.join(ids), 200)}" if len(ids) else "no line is left"),
     )
 
 
@@ -488,8 +562,9 @@ def _routing(state: _State, change: Change) -> Iterator[None]:
         raise _fail(
             state,
             change,
-            f"no road path between stops {exc.first} and {exc.second}: they are on "
-            "unconnected parts of the network (add_road first?)",
+            f"no road path between stops {state.stops.label(exc.first)} and "
+            f"{state.stops.label(exc.second)}: they are on unconnected parts of the network "
+            "(add_road first?)",
         ) from exc
 
 
@@ -512,15 +587,26 @@ def _place(state: _State, change: Change, ref: Any) -> tuple[shapely.Point, str]
     villages = state.county.layers.get("villages")
     if villages is not None:
         if "villages" not in state.cache:
-            lookup: dict[str, int] = {}
-            for column in ("id", "name"):
-                if column in villages.columns:
-                    for i, value in enumerate(villages[column].astype(str)):
-                        lookup.setdefault(value, i)
+            # an id names one village (the first, ids are checked unique); a name all of its
+            lookup: dict[str, list[int]] = {}
+            if "name" in villages.columns:
+                for i, value in enumerate(villages["name"].astype(str)):
+                    lookup.setdefault(value, []).append(i)
+            if "id" in villages.columns:
+                for i, value in reversed(list(enumerate(villages["id"].astype(str)))):
+                    lookup[value] = [i]
             state.cache["villages"] = lookup
-        hit = state.cache["villages"].get(str(ref))
-        if hit is not None:
-            village = villages.iloc[int(hit)]
+        hits = state.cache["villages"].get(str(ref))
+        if hits is not None:
+            _refuse_ambiguous(
+                state,
+                change,
+                ref,
+                villages.geometry.to_numpy()[hits],
+                [str(v) for v in villages["id"].to_numpy()[hits]] if "id" in villages else [],
+                "villages",
+            )
+            village = villages.iloc[int(hits[0])]
             return _roadside(state, village.geometry), str(village["name"])
     candidates = list(state.stops.ids) + list(state.stops.names)
     if villages is not None and "name" in villages.columns:
@@ -530,6 +616,48 @@ def _place(state: _State, change: Change, ref: Any) -> tuple[shapely.Point, str]
         change,
         f"'{_excerpt(ref)}' is neither a stop (id or name) nor a village"
         f"{_suggest(ref, candidates)}",
+    )
+
+
+#: Stops or villages of one name farther apart than this (metres) are different places: a
+#: change naming them must use an id (two stops of one name facing each other across the
+#: road, a few metres apart, are one place).
+SAME_PLACE_M = 150.0
+
+
+def _find_stop(state: _State, change: Change, ref: Any) -> int | None:
+    """The stop with this id, else this name (refused when the name is several places)."""
+    found = state.stops.find(ref)
+    if found is None or str(ref) in state.stops.by_id:
+        return found
+    same = [i for i in state.stops.named.get(str(ref), []) if i not in state.stops.removed]
+    _refuse_ambiguous(
+        state,
+        change,
+        ref,
+        np.array([state.stops.points[i] for i in same], dtype=object),
+        [state.stops.ids[i] for i in same],
+        "stops",
+    )
+    return found
+
+
+def _refuse_ambiguous(
+    state: _State, change: Change, ref: Any, points: np.ndarray, ids: list[str], what: str
+) -> None:
+    """Refuse a name shared by several places more than :data:`SAME_PLACE_M` apart."""
+    if len(points) < 2:
+        return
+    xmin, ymin, xmax, ymax = shapely.total_bounds(points)
+    spread = float(np.hypot(xmax - xmin, ymax - ymin))
+    if spread <= SAME_PLACE_M:
+        return
+    listed = ", ".join(ids[:5]) + (f" … ({len(ids)} in all)" if len(ids) > 5 else "")
+    raise _fail(
+        state,
+        change,
+        f"'{_excerpt(ref)}' names {len(points)} {what} up to {_distance_text(spread)} apart "
+        f"({listed}); give the id of the one you mean",
     )
 
 
@@ -564,8 +692,14 @@ def _stop_id(
     ``new_id`` and ``new_name`` name the stop when one is created (``add_stop``'s ``id`` and
     ``name``); by default ``<line>-S<n>`` and the village's name + 站 (or the lat,lon).
     """
+    if isinstance(ref, Mapping | bool):
+        raise _fail(
+            state,
+            change,
+            f"a stop is a stop's id or name, a village, or [lon, lat], not {toml_kind(ref)}",
+        )
     if not isinstance(ref, list | tuple):
-        found = state.stops.find(ref)
+        found = _find_stop(state, change, ref)
         if found is not None:
             return state.stops.ids[found]
     point, name = _place(state, change, ref)
@@ -816,7 +950,7 @@ def _add_stop(state: _State, change: Change) -> None:
 
 
 def _move_stop(state: _State, change: Change) -> None:
-    index = state.stops.find(change.data["stop"])
+    index = _find_stop(state, change, change.data["stop"])
     if index is None:
         raise _fail(
             state,
@@ -844,7 +978,7 @@ def _sequence(state: _State, index: int) -> list[str]:
 
 
 def _remove_stop(state: _State, change: Change) -> None:
-    index = state.stops.find(change.data["stop"])
+    index = _find_stop(state, change, change.data["stop"])
     if index is None:
         raise _fail(
             state,
@@ -903,6 +1037,15 @@ def _geometry(state: _State, change: Change, value: Any) -> shapely.LineString:
             raise _fail(state, change, "geometry must be a list of [lon, lat] pairs") from exc
         if coords.ndim != 2 or coords.shape[1] != 2 or len(coords) < 2:
             raise _fail(state, change, "geometry must be a list of at least two [lon, lat] pairs")
+        degrees = np.isfinite(coords).all(axis=1)
+        degrees &= (np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90)
+        if not degrees.all():
+            first = value[int(np.flatnonzero(~degrees)[0])]
+            raise _fail(
+                state,
+                change,
+                f"geometry point {_excerpt(first)} is not a [lon, lat] pair in degrees",
+            )
         x, y = state.to_metric().transform(coords[:, 0], coords[:, 1])
         return shapely.LineString(np.column_stack([x, y]))
     text = str(value)
@@ -970,6 +1113,11 @@ def _pave_roads(state: _State, change: Change) -> None:
     surface = SURFACES.get(str(d.get("surface", "paved")).lower())
     if surface is None:
         raise _fail(state, change, f"surface '{d.get('surface')}' is not paved, gravel or earth")
+    for key in ("roads", "projects"):
+        if key in d and not isinstance(d[key], list):
+            raise _fail(
+                state, change, f'{key} must be a list ({key} = ["..."]), not {toml_kind(d[key])}'
+            )
     roads = state.roads.copy()
     ids = roads["id"].astype(str).to_numpy()
     for ref in d.get("roads", []):

@@ -151,6 +151,8 @@ HIGHWAY_CLASSES: dict[str, str] = {
     "track": "other",
 }
 
+#: Largest whole number a count field holds (beyond it, int64 and float64 part ways).
+_MAX_INT = 2**53
 _LIST_SPLIT = re.compile(r"\s*[,，、;；|]\s*")
 _ROUTE_CODE = re.compile(r"^\s*([GSXYCZgsxycz])\s*\d+")
 
@@ -166,6 +168,9 @@ class FieldSpec:
     ``enum`` fields. ``unit`` is the quantity of a number field (``people``, ``m``, ``m2``,
     ``wan_yuan`` …, see :data:`UNITS`): a header naming another unit of the same quantity in
     brackets (``人口(万人)``, ``图斑面积(亩)``) has its values converted to the field's unit.
+    ``bounds`` (number fields) is the range ``(low, high)`` a value must lie in, in the
+    field's unit; ``open_low``/``open_high`` exclude the bound itself (a width of 0 m is no
+    width). A number outside it, or not finite (``inf``), is an error naming the feature.
     """
 
     name: str
@@ -175,6 +180,36 @@ class FieldSpec:
     choices: Mapping[str, str] | None = None
     label_zh: str = ""
     unit: str | None = None
+    bounds: tuple[float, float] | None = None
+    open_low: bool = False
+    open_high: bool = False
+
+    def admits(self, number: float) -> bool:
+        """Whether ``number`` lies within :attr:`bounds` (always, without bounds)."""
+        if self.bounds is None:
+            return True
+        low, high = self.bounds
+        above = number > low if self.open_low else number >= low
+        below = number < high if self.open_high else number <= high
+        return above and below
+
+    def range_text(self) -> str:
+        """The accepted range for messages: ``0 to 1,440``, ``more than 0, at most 200``."""
+        if self.bounds is None:
+            return "any number"
+        low, high = (_number_text(b) for b in self.bounds)
+        if not (self.open_low or self.open_high):
+            return f"{low} to {high}"
+        lower = f"more than {low}" if self.open_low else f"at least {low}"
+        upper = f"less than {high}" if self.open_high else f"at most {high}"
+        return f"{lower}, {upper}"
+
+
+def _number_text(value: float) -> str:
+    """A bound or value for a message: ``1,440``, ``0.5``, ``1e+20`` (never 300 digits)."""
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
+    return f"{value:.6g}"
 
 
 @dataclass(frozen=True)
@@ -234,6 +269,30 @@ LON_ALIASES = ("经度", "lng", "longitude", "lon", "x", "long")
 LAT_ALIASES = ("纬度", "latitude", "lat", "y")
 
 
+#: Largest population or household count a layer may give (a county has far fewer).
+MAX_PEOPLE = 100_000_000
+#: Trips per day, headways and layovers are at most a day's minutes.
+MINUTES_PER_DAY = 1440
+#: Operating speeds of a bus line (km/h): walking pace to an express coach.
+MIN_SPEED_KMH = 5
+MAX_SPEED_KMH = 200
+#: Largest area of one land parcel (m², 10,000 km²).
+MAX_AREA_M2 = 1e10
+#: Years a project may carry.
+YEARS = (1900, 2100)
+
+
+def _population() -> FieldSpec:
+    return FieldSpec(
+        "population",
+        POPULATION_ALIASES,
+        kind="int",
+        label_zh="人口",
+        unit="people",
+        bounds=(0, MAX_PEOPLE),
+    )
+
+
 def _id(required: bool = True) -> FieldSpec:
     return FieldSpec("id", ID_ALIASES, required=required, label_zh="编码")
 
@@ -262,9 +321,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                 FieldSpec(
                     "name", ("乡镇名称", *NAME_ALIASES, "XZQMC"), required=True, label_zh="名称"
                 ),
-                FieldSpec(
-                    "population", POPULATION_ALIASES, kind="int", label_zh="人口", unit="people"
-                ),
+                _population(),
             ),
         ),
         LayerSchema(
@@ -288,15 +345,14 @@ SCHEMAS: dict[str, LayerSchema] = {
                     choices=VILLAGE_KINDS,
                     label_zh="类型",
                 ),
-                FieldSpec(
-                    "population", POPULATION_ALIASES, kind="int", label_zh="人口", unit="people"
-                ),
+                _population(),
                 FieldSpec(
                     "households",
                     HOUSEHOLD_ALIASES,
                     kind="int",
                     label_zh="户数",
                     unit="households",
+                    bounds=(0, MAX_PEOPLE),
                 ),
                 FieldSpec("seat", ("驻地", "是否驻地", "政府驻地"), kind="bool", label_zh="驻地"),
             ),
@@ -334,6 +390,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="float",
                     label_zh="宽度(米)",
                     unit="m",
+                    bounds=(0, 200),
+                    open_low=True,
                 ),
                 FieldSpec("oneway", ("单行", "单向"), kind="bool", label_zh="单行"),
                 FieldSpec("highway", (), label_zh="OSM highway"),
@@ -356,7 +414,11 @@ SCHEMAS: dict[str, LayerSchema] = {
                     label_zh="站点序列",
                 ),
                 FieldSpec(
-                    "trips_per_day", ("班次", "日班次", "每日班次"), kind="float", label_zh="日班次"
+                    "trips_per_day",
+                    ("班次", "日班次", "每日班次"),
+                    kind="float",
+                    label_zh="日班次",
+                    bounds=(0, MINUTES_PER_DAY),
                 ),
                 FieldSpec(
                     "headway_min",
@@ -364,9 +426,16 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="float",
                     label_zh="发车间隔(分)",
                     unit="min",
+                    bounds=(0, MINUTES_PER_DAY),
+                    open_low=True,
                 ),
                 FieldSpec(
-                    "speed_kmh", ("速度", "运营速度"), kind="float", label_zh="运营速度", unit="kmh"
+                    "speed_kmh",
+                    ("速度", "运营速度"),
+                    kind="float",
+                    label_zh="运营速度",
+                    unit="kmh",
+                    bounds=(MIN_SPEED_KMH, MAX_SPEED_KMH),
                 ),
                 FieldSpec(
                     "layover_min",
@@ -374,6 +443,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="float",
                     label_zh="折返时间",
                     unit="min",
+                    bounds=(0, MINUTES_PER_DAY),
                 ),
                 FieldSpec("days", ("运营日", "班期"), label_zh="运营日"),
                 FieldSpec(
@@ -395,7 +465,13 @@ SCHEMAS: dict[str, LayerSchema] = {
                     label_zh="车牌号",
                 ),
                 FieldSpec("line", ("线路", "所属线路", "运营线路"), label_zh="线路"),
-                FieldSpec("seats", ("座位数", "核定座位", "座位"), kind="int", label_zh="座位数"),
+                FieldSpec(
+                    "seats",
+                    ("座位数", "核定座位", "座位"),
+                    kind="int",
+                    label_zh="座位数",
+                    bounds=(0, 1000),
+                ),
             ),
         ),
         LayerSchema(
@@ -405,8 +481,22 @@ SCHEMAS: dict[str, LayerSchema] = {
             (
                 FieldSpec("DLBM", ("地类编码",), required=True, kind="code", label_zh="地类编码"),
                 FieldSpec("DLMC", ("地类名称",), label_zh="地类名称"),
-                FieldSpec("TBMJ", ("图斑面积",), kind="float", label_zh="图斑面积", unit="m2"),
-                FieldSpec("KCXS", ("扣除系数", "田坎系数"), kind="float", label_zh="扣除系数"),
+                FieldSpec(
+                    "TBMJ",
+                    ("图斑面积",),
+                    kind="float",
+                    label_zh="图斑面积",
+                    unit="m2",
+                    bounds=(0, MAX_AREA_M2),
+                ),
+                FieldSpec(
+                    "KCXS",
+                    ("扣除系数", "田坎系数"),
+                    kind="float",
+                    label_zh="扣除系数",
+                    bounds=(0, 1),
+                    open_high=True,
+                ),
                 FieldSpec("KCDLBM", ("扣除地类编码",), kind="code", label_zh="扣除地类编码"),
                 FieldSpec("QSDWMC", ("权属单位名称",), label_zh="权属单位"),
                 FieldSpec("ZLDWMC", ("坐落单位名称",), label_zh="坐落单位"),
@@ -451,8 +541,10 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="float",
                     label_zh="用地宽度(米)",
                     unit="m",
+                    bounds=(0, 1000),
+                    open_low=True,
                 ),
-                FieldSpec("year", ("年度", "年份"), kind="int", label_zh="年度"),
+                FieldSpec("year", ("年度", "年份"), kind="int", label_zh="年度", bounds=YEARS),
                 FieldSpec("status", ("状态", "进展"), label_zh="状态"),
                 FieldSpec(
                     "investment_wan",
@@ -460,6 +552,7 @@ SCHEMAS: dict[str, LayerSchema] = {
                     kind="float",
                     label_zh="投资(万元)",
                     unit="wan_yuan",
+                    bounds=(0, 1e9),
                 ),
                 FieldSpec("alternative", ("比选方案", "方案"), label_zh="比选方案"),
             ),
@@ -486,7 +579,9 @@ SCHEMAS: dict[str, LayerSchema] = {
                 ),
                 FieldSpec("vehicle", ("车牌号", "车辆"), label_zh="车辆"),
                 FieldSpec("note", ("备注", "说明", "处理情况"), label_zh="备注"),
-                FieldSpec("count", ("数量", "处数"), kind="int", label_zh="数量"),
+                FieldSpec(
+                    "count", ("数量", "处数"), kind="int", label_zh="数量", bounds=(0, 1_000_000)
+                ),
             ),
             id_field=None,
         ),
@@ -635,6 +730,27 @@ class Normalized:
     conversions: list[UnitConversion] = field(default_factory=list)
 
 
+def columns_text(columns: Iterable[object], *, limit: int = 200, empty: str = "no columns") -> str:
+    """The column names of a file for a message, cut after about ``limit`` characters.
+
+    A table with 300 columns (or one column header holding a whole paragraph) must not make
+    a message pages long: the names are listed until ``limit`` and the rest counted.
+    """
+    names = [str(c) if len(str(c)) <= 40 else str(c)[:39] + "…" for c in columns]
+    names = [n for n in names if n != "geometry"]
+    if not names:
+        return empty
+    shown: list[str] = []
+    length = 0
+    for name in names:
+        if shown and length + len(name) > limit:
+            break
+        shown.append(name)
+        length += len(name) + 2
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" … and {rest} more" if rest else "")
+
+
 def column_label(name: str, column: str | None = None) -> str:
     """``column '人口' (population)``: a field named as the user's file names it.
 
@@ -744,7 +860,7 @@ def normalize_layer(
                 Problem(
                     "error",
                     f"county.toml maps '{canonical}' to column '{column}', which the file does not "
-                    f"have; its columns are: {', '.join(columns) or '(none)'}",
+                    f"have; its columns are: {columns_text(columns, empty='(none)')}",
                     layer=schema.name,
                     field=canonical,
                     source=source,
@@ -788,7 +904,7 @@ def normalize_layer(
                         "error",
                         f"required field '{spec.name}' ({spec.label_zh}) is missing; tried "
                         f"{', '.join([spec.name, *spec.aliases])}; the file has "
-                        f"{', '.join(columns) or 'no columns'}. Rename a column or map it in "
+                        f"{columns_text(columns)}. Rename a column or map it in "
                         f'county.toml: [layers.{schema.name}] fields = {{ {spec.name} = "..." }}',
                         layer=schema.name,
                         field=spec.name,
@@ -798,7 +914,7 @@ def normalize_layer(
             continue
         column = chosen.get(spec.name, spec.name)
         factor = _unit_factor(column, spec)
-        values, bad = _coerce(out[spec.name], spec, factor=factor)
+        values, bad, outside = _coerce(out[spec.name], spec, factor=factor)
         out[spec.name] = values
         if factor != 1.0:
             unit = split_header(column)[1] or ""
@@ -831,6 +947,26 @@ def normalize_layer(
                     field=spec.name,
                     source=source,
                     count=len(bad),
+                )
+            )
+        if outside:
+            ids = _feature_ids(out, schema, list(outside))
+            sample = ", ".join(
+                f"{i} ({_number_text(v)})"
+                for i, v in list(zip(ids, outside.values(), strict=True))[:5]
+            )
+            problems.append(
+                Problem(
+                    "error",
+                    f"{len(outside)} value(s) of {column_label(spec.name, column)} are out of "
+                    f"range (allowed: {spec.range_text()}"
+                    f"{' ' + _UNIT_NAMES[spec.unit] if spec.unit in _UNIT_NAMES else ''}): "
+                    f"{sample}; correct them, or leave the cell empty when it is not known",
+                    layer=schema.name,
+                    feature=ids[0],
+                    field=spec.name,
+                    source=source,
+                    count=len(outside),
                 )
             )
     columns_of = {name: column for name, column in chosen.items() if name in out.columns}
@@ -924,9 +1060,11 @@ def _is_blank(value: Any) -> bool:
 
 def _coerce(
     series: pd.Series, spec: FieldSpec, *, factor: float = 1.0
-) -> tuple[pd.Series, dict[Any, Any]]:
-    """Coerce a column to its canonical type; return the values and the bad ones by index.
+) -> tuple[pd.Series, dict[Any, Any], dict[Any, float]]:
+    """Coerce a column to its canonical type.
 
+    Returns the values, the values that cannot be read (by index) and the numbers outside
+    the field's bounds (by index, in the field's unit); both are left empty (None).
     ``factor`` multiplies number fields (a header's unit converted to the field's unit).
     """
     converters: dict[str, Callable[[Any, FieldSpec], Any]] = {
@@ -939,30 +1077,34 @@ def _coerce(
         "list": _to_list,
     }
     if spec.kind == "time":
-        return _to_time(series)
+        return (*_to_time(series), {})
     convert = converters[spec.kind]
     if factor != 1.0 and spec.kind in ("int", "float"):
         scale = factor
 
         def convert(value: Any, spec: FieldSpec) -> Any:
             number = _to_float(value, spec) * scale
-            if spec.kind == "int":
-                if math.isnan(number):
-                    raise ValueError(value)
-                return round(number)
-            return number
+            return round(number) if spec.kind == "int" else number
 
     bad: dict[Any, Any] = {}
+    outside: dict[Any, float] = {}
     out: list[Any] = []
+    number = spec.kind in ("int", "float")
     for index, value in series.items():
         if _is_blank(value):
             out.append(None)
             continue
         try:
-            out.append(convert(value, spec))
-        except (TypeError, ValueError):
+            converted = convert(value, spec)
+        except (TypeError, ValueError, OverflowError):
             bad[index] = value
             out.append(None)
+            continue
+        if number and (not spec.admits(float(converted)) or abs(converted) > _MAX_INT):
+            outside[index] = float(converted)
+            out.append(None)
+            continue
+        out.append(converted)
     if spec.kind == "int":
         result = pd.Series(out, index=series.index, dtype="Int64")
     elif spec.kind == "float":
@@ -971,7 +1113,7 @@ def _coerce(
         result = pd.Series(out, index=series.index, dtype="boolean")
     else:
         result = pd.Series(out, index=series.index, dtype=object)
-    return result, bad
+    return result, bad, outside
 
 
 def _to_str(value: Any, spec: FieldSpec) -> str:
@@ -993,20 +1135,22 @@ def _to_code(value: Any, spec: FieldSpec) -> str:
 
 
 def _to_int(value: Any, spec: FieldSpec) -> int:
-    number = _to_float(value, spec)
-    if math.isnan(number):
-        raise ValueError(value)
-    return round(number)
+    return round(_to_float(value, spec))
 
 
 def _to_float(value: Any, spec: FieldSpec) -> float:
+    """A finite number: ``inf`` and ``nan`` are not numbers a planner wrote."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
-    text = str(value).strip().replace(",", "").replace("，", "")
-    text = re.sub(r"\s*(m|米|km/h|公里/小时|分钟|min|人|户|万元|座)$", "", text, flags=re.I)
-    return float(text)
+        number = float(value)
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "")
+        text = re.sub(r"\s*(m|米|km/h|公里/小时|分钟|min|人|户|万元|座)$", "", text, flags=re.I)
+        number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
 
 
 def _to_bool(value: Any, spec: FieldSpec) -> bool:

@@ -13,7 +13,16 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from roadnet.errors import ConfigError
+
 CHINA_STANDARD_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+#: Times outside these years are no clock reading (a year 9999, a 20-digit "epoch"): they
+#: are left unread, so that the caller names them, rather than overflow pandas' clock.
+_EARLIEST = pd.Timestamp("1900-01-01", tz="UTC")
+_LATEST = pd.Timestamp("2200-01-01", tz="UTC")
+_EARLIEST_NAIVE = _EARLIEST.tz_localize(None)
+_LATEST_NAIVE = _LATEST.tz_localize(None)
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -55,7 +64,9 @@ def parse_times(values: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd
     is_epoch = numeric.notna() & (numeric > 1e8) & ~values.astype(str).str.fullmatch(r"\d{14}")
     if is_epoch.any():
         seconds = numeric[is_epoch].where(numeric[is_epoch] < 1e11, numeric[is_epoch] / 1000.0)
-        result[is_epoch] = pd.to_datetime(seconds, unit="s", utc=True)
+        # beyond the years a GPS clock gives is no time: left NaT (the caller names the row)
+        seconds = seconds[(seconds >= _EARLIEST.timestamp()) & (seconds < _LATEST.timestamp())]
+        result[seconds.index] = pd.to_datetime(seconds, unit="s", utc=True)
 
     text = values[~is_epoch & values.notna()].astype(str).str.strip()
     text = text[text != ""]
@@ -64,7 +75,7 @@ def parse_times(values: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd
         if remaining.empty:
             break
         parsed = pd.to_datetime(remaining, format=fmt, errors="coerce")
-        ok = parsed.notna()
+        ok = parsed.notna() & (parsed >= _EARLIEST_NAIVE) & (parsed < _LATEST_NAIVE)
         if ok.any():
             result[ok[ok].index] = parsed[ok].dt.tz_localize(tz).dt.tz_convert("UTC")
             remaining = remaining[~ok]
@@ -78,6 +89,8 @@ def parse_times(values: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd
             if pd.isna(stamp):
                 continue
             stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp
+            if not _EARLIEST <= stamp < _LATEST:
+                continue
             result[index] = stamp.tz_convert("UTC")
     return result
 
@@ -90,3 +103,32 @@ def to_local(times: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> pd.Ser
 def month_keys(times: pd.Series, *, tz: dt.tzinfo = CHINA_STANDARD_TIME) -> np.ndarray:
     """``YYYY-MM`` of each time in local time."""
     return to_local(times, tz=tz).dt.strftime("%Y-%m").to_numpy()
+
+
+def county_timezone(value: object) -> dt.tzinfo:
+    """The zone of a county.toml ``timezone`` value; China Standard Time (UTC+8) when None.
+
+    Accepted: ``"+08:00"``, ``"UTC+8"``, ``"Asia/Shanghai"``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown zone.
+    """
+    import re
+    import zoneinfo
+
+    if value is None or str(value).strip() == "":
+        return CHINA_STANDARD_TIME
+    text = str(value).strip()
+    match = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", text, flags=re.I)
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        return dt.timezone(dt.timedelta(minutes=sign * minutes))
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f'county.toml timezone = {text!r} is not a time zone; write "+08:00" or "Asia/Shanghai"'
+        ) from exc

@@ -103,7 +103,12 @@ def test_county_notes_are_merged(unknown_county):
     stub = QualityNote("rows_rejected", text_zh="丢弃 2 行", text_en="2 rows dropped", count=2)
     county = dataclasses.replace(unknown_county, quality=DataQuality((stub,)))
     result = compute_access(county)
-    assert list(result.to_json()["data_quality"]) == ["rows_rejected", "unknown_surface"]
+    # 李家窑 has no population: the RAI leaves it out, and says so
+    assert list(result.to_json()["data_quality"]) == [
+        "rows_rejected",
+        "unknown_surface",
+        "rai_population_missing",
+    ]
 
 
 def test_cli_states_rule_seat_and_notes(tmp_path, capsys):
@@ -217,4 +222,5 @@ def test_demo_index_lists_the_notes(unknown_county):
 
     step = DemoStep(name="access", title="通硬化路")
     _note_quality(step, compute_access(unknown_county), lang="zh")
-    assert len(step.notes) == 1 and step.notes[0].startswith("注意：1 条道路（")
+    assert len(step.notes) == 2 and step.notes[0].startswith("注意：1 条道路（")
+    assert step.notes[1].startswith("注意：1 个建制村（占 25.0%）没有人口数，农村公路可达指数")

@@ -29,6 +29,7 @@ from roadnet.lines import (
 )
 from tests import countyfixture
 from tests.countyfixture import _at
+from tests.truthcounty import assert_no_placeholder
 
 # --------------------------------------------------------------------------- helpers
 
@@ -84,8 +85,7 @@ def _json(path: Path) -> dict:
 
 
 def _no_placeholder(text: str) -> None:
-    for word in ("None", "nan", "NaN", "null", "inf"):
-        assert not re.search(rf"\b{word}\b", text), (word, text)
+    assert_no_placeholder(text, "printed")
 
 
 # --------------------------------------------------------------------------- item 1: vehicles
@@ -493,7 +493,9 @@ def test_population_not_given_is_said_not_printed_as_zero(tmp_path, capsys):
     toml = _write(tmp_path / "none", layers)
     assert main(["coverage", str(toml)]) == 0
     out = capsys.readouterr().out
-    assert "服务人口" not in out.splitlines()[0]  # the headline (one line, never wrapped)
+    headline = out.splitlines()[0]  # the note after it says why there is no population
+    assert "服务人口" not in headline and "，（" not in headline
+    assert headline.endswith("（共 4 个，通客车率 50.0%，路网距离 2,000 米以内）。")
     assert "注意：4 个建制村（占 100.0%）没有人口数" in out
 
 

@@ -137,7 +137,9 @@ def test_folder_feed_with_a_long_junk_value(tmp_path):
 
 
 def test_limits_are_parameters(tmp_path):
-    path = _bomb(tmp_path / "small.zip", megabytes=2, block=b"T1,A,1,06:00:00\n" * 4096)
+    # the trip calls at A then B (a route standing at one stop is refused as no line)
+    block = b"T1,A,1,06:00:00\nT1,B,2,06:10:00\n" * 2048
+    path = _bomb(tmp_path / "small.zip", megabytes=2, block=block)
     with pytest.raises(ReadError, match="zip bomb"):
         read_gtfs(path, limits=GtfsLimits(ratio_applies_bytes=MB))
     _, lines = read_gtfs(path)  # 2 MB is under the default: read (one trip, one line)

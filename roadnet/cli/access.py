@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -58,7 +57,7 @@ def access(
     from roadnet.cli.notes import print_notes
     from roadnet.county import load_county
     from roadnet.formatting import MISSING, format_count
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
 
     if unknown_surface not in UNKNOWN_SURFACE_RULES:
         raise typer.BadParameter(
@@ -92,7 +91,7 @@ def access(
         table.add_row(str(r.name), kind, township, format_count(population))
     console.print(table)
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        write_json(Path(json_out), result.to_json())
     if xlsx is not None:
         from roadnet.tables import summary_frame, write_workbook
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,12 +52,31 @@ MapOpt = Annotated[
     Path | None,
     typer.Option("--map", help="Write the map (one offline HTML file) to this path."),
 ]
+LANGS = ("zh", "en")
+BASEMAPS = ("none", "osm", "tianditu")
+
+
+def _choice(option: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+    """A typer callback refusing a value outside ``choices`` (exit 2, naming the option)."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise typer.BadParameter(
+                f"{option} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value[:40]!r}",
+                param_hint=option,
+            )
+        return value
+
+    return check
+
+
 BasemapOpt = Annotated[
     str,
     typer.Option(
         "--basemap",
         help="Map background: none (the county's own layers, works offline), osm or tianditu "
         "(key from ROADNET_TIANDITU_KEY).",
+        callback=_choice("--basemap", BASEMAPS),
     ),
 ]
 PngOpt = Annotated[
@@ -64,7 +84,11 @@ PngOpt = Annotated[
 ]
 LangOpt = Annotated[
     str,
-    typer.Option("--lang", help="Language of printed text, tables and maps: zh or en."),
+    typer.Option(
+        "--lang",
+        help="Language of printed text, tables and maps: zh or en.",
+        callback=_choice("--lang", LANGS),
+    ),
 ]
 
 

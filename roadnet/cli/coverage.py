@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,7 +57,7 @@ def coverage(
     from roadnet.county import load_county
     from roadnet.coverage import CoverageParams, compute_coverage
     from roadnet.formatting import format_count, format_km
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
 
     params = CoverageParams(radius_m=radius, metric=metric, join_tolerance_m=join)
     layers = ["villages", "bus_stops", "bus_lines", "townships", "fleet"]
@@ -93,7 +92,7 @@ def coverage(
         )
         console.print(text, highlight=False)
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        write_json(Path(json_out), result.to_json())
     if xlsx is not None:
         from roadnet.tables import summary_frame, write_workbook
 

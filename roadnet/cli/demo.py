@@ -37,8 +37,6 @@ def demo(
 
     from roadnet.demo import run_demo
 
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     console = make_console(stderr=True)
     with Progress(
         SpinnerColumn(),

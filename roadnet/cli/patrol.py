@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,7 +108,7 @@ def import_command(
 ) -> None:
     """导入巡查轨迹 Import GPS tracks and patrol events into the ledger (idempotent)."""
     from roadnet.errors import ConfigError
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
     from roadnet.patrol import import_files, params_from_config, resolve_inputs
     from roadnet.patrol.sources import import_county
 
@@ -148,7 +147,7 @@ def import_command(
                 progress=advance,
             )
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        write_json(Path(json_out), result.to_json())
     console = make_console()
     console.print(result.headline(lang=lang), soft_wrap=True)
     _print_notes(console, result.quality, [*result.notes, *result.housekeeping], lang=lang)
@@ -186,7 +185,7 @@ def report_command(
 ) -> None:
     """巡查里程统计 Patrol mileage per month, road class, township and road."""
     from roadnet.county import load_county
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
     from roadnet.manifest import read_manifest
     from roadnet.patrol import compute_patrol, params_from_config
     from roadnet.patrol.terminal import county_timezone
@@ -218,7 +217,7 @@ def report_command(
     _print_notes(console, result.quality, [], lang=lang)
     _print_tables(console, result, lang=lang)
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        write_json(Path(json_out), result.to_json())
     if xlsx is not None:
         _write_xlsx(Path(xlsx), result, lang=lang, tz=tz)
     if map_out is not None or png is not None:

@@ -52,8 +52,6 @@ def report(
     """年度工作总结 The annual report: coverage, access, patrol and projects in one summary."""
     from roadnet.report import compute_report, write_report
 
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     console = make_console(stderr=True)
     with console.status("报告 report") as status:
         result = compute_report(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +44,7 @@ def scenario(
     """Compare a scenario (new line, moved stop, paved road, 3 km rule ...) with today."""
     from rich.table import Table
 
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
     from roadnet.scenario import run_scenario
 
     if map_out is not None or png is not None:
@@ -82,7 +81,7 @@ def scenario(
     for text in result.quality.lines("zh" if zh else "en"):
         console.print(f"{prefix}{text}", style="yellow", highlight=False)
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(doc, ensure_ascii=False, indent=2))
+        write_json(Path(json_out), doc)
     if map_out is not None or png is not None:
         from roadnet.maps import scenario_document
 

@@ -7,7 +7,6 @@ the parcels they take shaded by category, popups with the figures in 亩.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -84,11 +83,9 @@ def siting(
     png: PngOpt = None,
 ) -> None:
     """Land taken by road projects: 耕地, 林地, 草地, basic farmland and the red line."""
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
     from roadnet.siting import SitingParams, compute_siting, load_projects
 
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     widths = _parse_widths(width_default or [])
     params = SitingParams(
         default_widths=widths,
@@ -115,7 +112,7 @@ def siting(
     for line in result.quality.lines(lang):
         console.print(f"{prefix}{line}", style="yellow", highlight=False)
     if json_out is not None:
-        write_text(Path(json_out), json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        write_json(Path(json_out), result.to_json())
     if xlsx is not None:
         from roadnet.tables import write_workbook
 

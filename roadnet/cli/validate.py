@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -27,12 +26,10 @@ def validate(
     input cannot be read at all. What loading changed or guessed (parts dropped, duplicate
     roads merged, an encoding guessed …) is printed as notes and written as data_quality.
     """
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     from rich.table import Table
 
     from roadnet.county import inspect_county
-    from roadnet.io.atomic import write_text
+    from roadnet.io.atomic import write_json
 
     result, problems = inspect_county(county, repair=repair)
     console = make_console()
@@ -66,6 +63,6 @@ def validate(
             "problems": [p.to_dict() for p in problems],
             "data_quality": quality.to_json() if quality is not None else {},
         }
-        write_text(Path(json_out), json.dumps(payload, ensure_ascii=False, indent=2))
+        write_json(Path(json_out), payload)
     if errors or (strict and warnings):
         raise typer.Exit(1)

@@ -7,6 +7,8 @@ and a previous good file survives a failed write.
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -50,6 +52,29 @@ def write_text(target: str | os.PathLike[str], text: str, *, encoding: str = "ut
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(target)
+
+
+def write_json(target: str | os.PathLike[str], document: object) -> Path:
+    """Write ``document`` as JSON (UTF-8, indented) to ``target`` atomically.
+
+    The file is standard JSON whatever the document holds: a float that is not finite (a
+    distance never reached, a share of nothing) is written as ``null`` — Python's ``json``
+    would write ``NaN``/``Infinity``, which no other JSON reader accepts. Other objects
+    (paths, dates) are written as their text.
+    """
+    text = json.dumps(_finite(document), ensure_ascii=False, indent=2, allow_nan=False, default=str)
+    return write_text(target, text + "\n")
+
+
+def _finite(value: object) -> object:
+    """``value`` with every non-finite float (NaN, ±inf) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:

@@ -29,7 +29,7 @@ import pyproj
 
 from roadnet.errors import LayerError, ReadError
 from roadnet.quality import QualityNote
-from roadnet.schema import LAT_ALIASES, LON_ALIASES, find_column
+from roadnet.schema import LAT_ALIASES, LON_ALIASES, columns_text, find_column
 
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml", ".sqlite", ".zip"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
@@ -117,8 +117,14 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
             warnings.simplefilter("always")
             frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except Exception as exc:
-        if not (shapefile and _is_decode_error(exc)):
-            raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+        if _is_decode_error(exc) and not shapefile:
+            raise ReadError(
+                f"{path}: its text is not UTF-8 ({_decode_reason(exc)}), which GeoJSON, KML "
+                "and GML files must be: save it again as UTF-8, or give its encoding with "
+                'encoding = "GBK" in its [layers.NAME] section'
+            ) from exc
+        if not shapefile or not _is_decode_error(exc):
+            raise _read_error(path, exc) from exc
         frame, more_notes, more_quality = _read_shapefile_bytes(path, layer=layer, given=encoding)
         notes.extend(more_notes)
         quality.extend(more_quality)
@@ -128,13 +134,77 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
 
 
 def _check_shapefile_parts(path: Path) -> None:
-    """A shapefile is .shp + .shx + .dbf: name the part that is missing."""
+    """A shapefile is .shp + .shx + .dbf: name the part that is missing or damaged."""
     for suffix, what in ((".shx", "index"), (".dbf", "attribute table")):
         if not any(path.with_suffix(s).exists() for s in (suffix, suffix.upper())):
             raise ReadError(
                 f"{path}: the shapefile's {path.with_suffix(suffix).name} ({what}) is missing; "
                 "a shapefile is .shp + .shx + .dbf, usually with .prj and .cpg: copy all of them"
             )
+    dbf = next(d for d in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if d.exists())
+    reason = _dbf_damage(dbf)
+    if reason:
+        # GDAL reads the geometries of a shapefile whose .dbf it cannot read, without a word
+        # and without a single attribute: every id, name and code would be lost.
+        raise ReadError(
+            f"{path}: the shapefile's {dbf.name} (attribute table) {reason}; copy the "
+            "shapefile again from its source (all of .shp, .shx, .dbf, .prj, .cpg)"
+        )
+
+
+#: First bytes of dBASE files (III, IV, 5, FoxPro, Visual FoxPro, with or without memo).
+_DBF_VERSIONS = {
+    0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xF5, 0xFB
+}  # fmt: skip
+
+
+def _dbf_damage(dbf: Path) -> str | None:
+    """Why a .dbf cannot be a complete dBASE table (None when its header adds up)."""
+    if dbf.is_dir():
+        return "is a folder"
+    size = dbf.stat().st_size
+    with dbf.open("rb") as handle:
+        header = handle.read(32)
+        n_records, header_len, record_len = (
+            struct.unpack("<IHH", header[4:12]) if len(header) == 32 else (0, 0, 0)
+        )
+        descriptors = handle.read(max(0, min(header_len, size) - 32))
+    if len(header) < 32:
+        return f"is {size} bytes long, too short for a dBASE header (the file is damaged)"
+    # field descriptors are 32 bytes each, ended by 0x0D (Visual FoxPro adds 263 bytes)
+    ends = {header_len - 33, header_len - 33 - 263}
+    ended = any(0 <= e < len(descriptors) and descriptors[e] == 0x0D for e in ends)
+    if header[0] not in _DBF_VERSIONS or header_len < 33 or record_len < 1:
+        return "is not a dBASE table (its header is damaged)"
+    if header_len <= size and not ended:
+        return "is not a dBASE table (its header is damaged)"
+    needed = header_len + n_records * record_len
+    if size < needed:
+        return (
+            f"is cut short: its header announces {n_records:,} records ({needed:,} bytes) but "
+            f"the file has {size:,} bytes"
+        )
+    return None
+
+
+def _read_error(path: Path, exc: BaseException) -> ReadError:
+    """The error of a file GDAL could not read; a geometry GEOS refused is said as such."""
+    text = _clean(exc)
+    if "IllegalArgumentException" in text or "GEOSException" in type(exc).__name__:
+        return ReadError(
+            f"{path}: a feature's geometry is damaged ({text.split(':')[-1].strip()}); copy "
+            "the file again from its source, or repair it (QGIS: Fix geometries)"
+        )
+    return ReadError(f"{path}: cannot be read: {text}")
+
+
+def _decode_reason(exc: BaseException | None) -> str:
+    """``byte 0xb2 at position 0`` of the UnicodeDecodeError behind ``exc``."""
+    while exc is not None:
+        if isinstance(exc, UnicodeDecodeError):
+            return f"byte 0x{exc.object[exc.start]:02x} at position {exc.start}"
+        exc = exc.__cause__ or exc.__context__
+    return "bytes that are not UTF-8"
 
 
 def _is_decode_error(exc: BaseException | None) -> bool:
@@ -179,7 +249,7 @@ def _read_shapefile_bytes(
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, encoding="latin1")
     except Exception as exc:
-        raise ReadError(f"{path}: cannot be read: {_clean(exc)}") from exc
+        raise _read_error(path, exc) from exc
     notes: list[str] = []
     quality: list[QualityNote] = []
     names, cut = _decode_names([str(c) for c in frame.columns], actual)
@@ -331,10 +401,20 @@ def read_table(
     """Read a CSV or Excel table as strings (codes such as 0101 keep their leading zero)."""
     if not path.exists():
         raise ReadError(f"{path}: no such file")
+    if path.is_dir():
+        raise ReadError(f"{path}: is a folder, not a table; give the CSV or Excel file")
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in (".xlsx", ".xlsm", ".xls"):
         chosen = 0 if sheet is None else sheet
+        if path.stat().st_size == 0:
+            raise ReadError(f"{path}: is empty (0 bytes); save the workbook again from Excel/WPS")
+        if suffix != ".xls" and not zipfile.is_zipfile(path):
+            raise ReadError(
+                f"{path}: not an Excel workbook (an .xlsx file is a zip archive, this one is "
+                "not: damaged, or another kind of file renamed); save it again from Excel/WPS "
+                "as .xlsx"
+            )
         try:
             frame = pd.read_excel(path, sheet_name=chosen, dtype=str)
         except ValueError as exc:
@@ -378,6 +458,7 @@ def read_table(
                 )
             )
         frame.columns = [str(c).strip() for c in frame.columns]
+        _refuse_control_bytes(path, frame)
         return ReadResult(frame, notes, quality)
     where = ""
     if isinstance(last, UnicodeDecodeError):
@@ -484,20 +565,22 @@ def points_from_table(
         )
         raise LayerError(
             f"no {missing} column (tried {', '.join(str(t) for t in tried)}); the table has "
-            f'{", ".join(map(str, frame.columns))}. Name the columns with lon = "..." and '
+            f'{columns_text(frame.columns)}. Name the columns with lon = "..." and '
             'lat = "..." in county.toml',
             layer=layer,
             source=source,
         )
     xs = pd.to_numeric(frame[lon_col].astype(str).str.strip(), errors="coerce")
     ys = pd.to_numeric(frame[lat_col].astype(str).str.strip(), errors="coerce")
-    bad = xs.isna() | ys.isna()
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
     if bad.any():
         first = bad[bad].index[0]
-        column = lon_col if pd.isna(xs[first]) else lat_col
+        column = lon_col if not np.isfinite(xs[first]) else lat_col
+        raw = frame.at[first, column]
+        value = "empty" if _blank_cell(raw) else f"value {_quote(raw)}"
         raise LayerError(
             f"{int(bad.sum())} row(s) have no usable coordinates (first: row {int(first) + 2} of "
-            f"the table, value {frame.at[first, column]!r}); fill or delete them",
+            f"the table, {value}); fill or delete them",
             layer=layer,
             feature=f"row {int(first) + 2}",
             field=column,
@@ -507,6 +590,34 @@ def points_from_table(
     out_crs = pyproj.CRS.from_user_input(crs) if crs is not None else pyproj.CRS.from_epsg(4326)
     rest = frame.drop(columns=[lon_col, lat_col])
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=out_crs)
+
+
+def _refuse_control_bytes(path: Path, frame: pd.DataFrame) -> None:
+    """Refuse a text table holding NUL bytes: it is damaged or binary.
+
+    Read as it is, an id would carry invisible characters and match nothing.
+    """
+    damaged = "holds NUL bytes: the file is damaged or not a text table; export it again as CSV"
+    for column in frame.columns:
+        if "\x00" in str(column):
+            raise ReadError(f"{path}: its header {damaged}")
+        text = frame[column].dropna().astype(str)
+        bad = text.index[text.str.contains("\x00", regex=False)]
+        if len(bad):
+            raise ReadError(f"{path}: row {int(bad[0]) + 2}, column '{str(column)[:40]}' {damaged}")
+
+
+def _blank_cell(value: Any) -> bool:
+    """An empty cell: None, NaN, or only spaces."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _quote(value: Any, limit: int = 40) -> str:
+    """A cell quoted for a message, cut to ``limit`` characters."""
+    text = str(value)
+    return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
 
 
 def _gdal_reason(exc: BaseException) -> str:

@@ -989,6 +989,16 @@ def _bus_lines(
         geometry, geometry_source = _route_geometry(
             [trip.shape for trip in mine], shapes, main, coords
         )
+        if geometry is None:  # the usual pattern stands still: try the longest one
+            longest = max((trip.pattern for trip in mine), key=lambda p: len(set(p)))
+            geometry, geometry_source = _route_geometry([], shapes, longest, coords)
+        if geometry is None:
+            raise ReadError(
+                f"{label}/stop_times.txt: route '{_cut(route_id)}' ({_cut(short or long_name)}) "
+                f"calls at one place only ({_cut(', '.join(seen))}) in every trip, and has no "
+                "shape: a bus line needs two stops; fix its trips in stop_times.txt or remove "
+                "the route from routes.txt"
+            )
         rows.append(
             {
                 "id": route_id,

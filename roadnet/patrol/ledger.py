@@ -390,6 +390,7 @@ def import_files(
             staged.append((sha, kind, path, item))
         if progress is not None:
             progress(done, total)
+    _refuse_nothing_to_import(staged, event_layers, notes)
 
     # Write under the ledger's lock: what it holds is looked at again, then changed at once.
     with exclusive_lock(ledger, timeout_s=lock_timeout_s):
@@ -406,6 +407,36 @@ def import_files(
             ):
                 results = _write(conn, staged, event_layers, {})
     return ImportResult(ledger, tuple(results), tuple(notes), tuple(housekeeping))
+
+
+def _refuse_nothing_to_import(
+    staged: Sequence[tuple[str, str, Path, TrackFile | EventFile | None]],
+    event_layers: Sequence[EventFile],
+    notes: list[str],
+) -> None:
+    """Say which track files hold no row; refuse an import where no file holds one.
+
+    A terminal export of a day the vehicle did not drive is only its header: importing it
+    adds nothing, and says so. When every file given is such an export (no point, no event,
+    nothing imported before), the import fails: "0 points added" would read as a success.
+    """
+    empty = [
+        path.name
+        for _, kind, path, item in staged
+        if kind == "tracks" and isinstance(item, TrackFile) and item.rows == 0
+    ]
+    if not empty:
+        return
+    notes.append(
+        f"{len(empty)} track file(s) hold no GPS point (only a header row): "
+        f"{', '.join(empty[:5])}{' …' if len(empty) > 5 else ''}; nothing was imported from them"
+    )
+    if len(empty) == len(staged) and not event_layers:
+        others = " (nor do the others given)" if len(empty) > 1 else ""
+        raise ReadError(
+            f"{empty[0]}: holds no GPS point (only a header row){others}; export the "
+            "vehicle's track again with its points"
+        )
 
 
 def _known_files(ledger: Path, *, timeout_s: float) -> dict[str, sqlite3.Row]:
@@ -516,6 +547,11 @@ def _is_event_table(path: Path) -> bool:
 def _connect(
     path: Path, *, timeout_s: float, create: bool = False, must_exist: bool = False
 ) -> Iterator[sqlite3.Connection]:
+    if path.is_dir():
+        raise ReadError(
+            f"{path}: is a folder, not a patrol ledger; give the ledger's .gpkg file (a new "
+            "name creates one on import)"
+        )
     if must_exist and not path.is_file():
         raise ReadError(
             f"{path}: no patrol ledger here; import tracks first with `roadnet patrol import`"
@@ -546,10 +582,15 @@ def _connect(
             f"the same moment ({exc}); the ledger is fine and nothing was changed by this "
             "import: run it again and these points count as already imported"
         ) from exc
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as exc:
+        # pandas wraps sqlite's error ("no such column: vehicle") when a query it ran fails:
+        # tables edited by another program are as unreadable as a damaged file
+        reason = (
+            str(exc).rsplit(":", 2)[-2:] if isinstance(exc, pd.errors.DatabaseError) else [str(exc)]
+        )
         raise ReadError(
-            f"{path}: not a readable patrol ledger ({exc}); give another --ledger, or move "
-            "the damaged file away and import again"
+            f"{path}: not a readable patrol ledger ({':'.join(reason).strip()[:120]}); give "
+            "another --ledger, or move the damaged file away and import again"
         ) from exc
     finally:
         conn.close()

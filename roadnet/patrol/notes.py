@@ -18,6 +18,9 @@ Keys (stable, like every JSON key):
 ``track_breaks``
     Places where no plausible road path joins two consecutive points: the matched path is
     broken there and the gap adds no km (report).
+``target_network_empty``
+    The roads layer holds no road of the target classes (county and township roads by
+    default): their km and coverage are not known (report).
 ``vehicles_merged_by_plate``
     Vehicle names of the ledger that are one plate written differently ("蒙A·J6017" and
     "蒙A·J6017 2023-07-04"), counted as one vehicle (report).
@@ -67,6 +70,39 @@ def import_notes(result: ImportResult) -> DataQuality:
             _rejected(result.rejected_by_reason()),
             _named(tracks),
         ]
+    )
+
+
+def target_note(
+    classes: Iterable[str], *, target_km: float, zh_label: str, en_label: str
+) -> DataQuality:
+    """``target_network_empty``: the roads layer has no road of the target classes.
+
+    Without route codes (X…, Y…) or an administrative class, every road is ``other`` and
+    the bureau's "km on county and township roads" and its coverage cannot be told: the
+    note says so and how to fix it, instead of a 0 km and a coverage of nothing.
+    """
+    if target_km > 0:
+        return DataQuality()
+    wanted = ", ".join(classes)
+    return DataQuality(
+        (
+            QualityNote(
+                "target_network_empty",
+                text_zh=(
+                    f"道路图层中没有{zh_label}（无路线编码 X/Y… 或行政等级），{zh_label}巡查里程"
+                    "和覆盖率无从统计；请补充“路线编码”或“行政等级”字段，或用 --target 指定道路等级"
+                ),
+                text_en=(
+                    f"the roads layer has no {en_label} roads (no route code X…/Y… nor an "
+                    "administrative class), so their patrolled km and coverage cannot be "
+                    "told; add a route_code or class field, or choose classes with --target"
+                ),
+                layer="roads",
+                km=0.0,
+                rule=f"target={wanted}",
+            ),
+        )
     )
 
 

@@ -38,7 +38,7 @@ from roadnet.patrol.clean import CleanedTracks, CleaningParams, clean_tracks, co
 from roadnet.patrol.events import EVENT_KINDS, drop_repeated_events, events_from_layer
 from roadnet.patrol.ledger import read_events, read_matches, read_points, write_matches
 from roadnet.patrol.matching import MatchedPath, MatchingParams, match_track
-from roadnet.patrol.notes import report_notes
+from roadnet.patrol.notes import report_notes, target_note
 from roadnet.plates import vehicle_key
 from roadnet.quality import DataQuality
 from roadnet.timeparse import CHINA_STANDARD_TIME
@@ -362,6 +362,19 @@ class PatrolReport:
         km = format_km(s["target_km"])
         phrases = [EVENT_PHRASES[k][0 if zh else 1].format(n=n) for k, n in totals.items() if n > 0]
         label = _target_label(self.params.target_classes, zh=zh)
+        if not s["target_network_km"]:  # no road of the target classes: nothing to cover
+            total = format_km(s["matched_km"])
+            if zh:
+                text = (
+                    f"出动巡查车辆 {s['trips']} 台次，巡查道路总里程 {total} 公里；道路图层中没有"
+                    f"{label}，{label}巡查里程和覆盖率无从统计"
+                )
+                return text + ("；" + "，".join(phrases) if phrases else "") + "。"
+            text = (
+                f"{s['trips']} patrol vehicle trips, {total} km of road patrolled; the roads "
+                f"layer has no {label} roads, so their km and coverage are not known"
+            )
+            return text + ("; " + ", ".join(phrases) if phrases else "") + "."
         if zh:
             text = (
                 f"出动巡查车辆 {s['trips']} 台次，巡查{label}总里程 {km} 公里，"
@@ -537,6 +550,12 @@ def compute_patrol(
     }
     synthesised = points["time_source"].ne("recorded").to_numpy()
     quality = county.quality.merge(
+        target_note(
+            params.target_classes,
+            target_km=target_network_km,
+            zh_label=_target_label(params.target_classes, zh=True),
+            en_label=_target_label(params.target_classes, zh=False),
+        ),
         report_notes(
             synthesised=int(synthesised.sum()),
             dates=points.loc[synthesised, "time"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d"),
@@ -547,7 +566,7 @@ def compute_patrol(
             radius_m=params.matching.radius_m,
             breaks=matching["breaks"],
             merged=merged,
-        )
+        ),
     )
     return PatrolReport(
         county=county.name,

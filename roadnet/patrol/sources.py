@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roadnet.errors import ConfigError
 from roadnet.manifest import Manifest
 from roadnet.patrol.events import EventFile, events_from_layer
 from roadnet.patrol.ledger import ImportResult, ProgressCallback, default_ledger, import_files
@@ -31,8 +32,13 @@ def county_ledger(manifest: Manifest, *, ledger: str | Path | None = None) -> Pa
     if ledger is not None:
         return Path(ledger)
     configured = manifest.patrol.get("ledger")
+    if configured is not None and not isinstance(configured, str):
+        raise ConfigError(
+            f'county.toml [patrol] ledger must be a file name (ledger = "patrol-ledger.gpkg"), '
+            f"not {str(configured)[:60]}"
+        )
     if configured:
-        path = Path(str(configured)).expanduser()
+        path = Path(configured).expanduser()
         return path if path.is_absolute() else manifest.root / path
     return default_ledger(manifest.root)
 
@@ -52,8 +58,8 @@ def county_sources(manifest: Manifest) -> PatrolSources:
     Globs are relative to county.toml; the layer is read when county.toml names one.
     """
     table = manifest.patrol
-    tracks = resolve_inputs(_as_list(table.get("tracks")), root=manifest.root)
-    events = resolve_inputs(_as_list(table.get("events")), root=manifest.root)
+    tracks = resolve_inputs(_as_list(table.get("tracks"), "tracks"), root=manifest.root)
+    events = resolve_inputs(_as_list(table.get("events"), "events"), root=manifest.root)
     layers = []
     if "patrol_events" in manifest.layers:
         from roadnet.county import load_county
@@ -112,9 +118,15 @@ def import_county(
     )
 
 
-def _as_list(value: Any) -> list[str]:
+def _as_list(value: Any, key: str) -> list[str]:
+    """A ``[patrol]`` list of file names or patterns (one name alone is a list of one)."""
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
-    return [str(v) for v in value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(
+        f"county.toml [patrol] {key} must be a file name or a list of them ({key} = "
+        f'["patrol/*.csv", "patrol/*.gpx"]), not {str(value)[:60]}'
+    )

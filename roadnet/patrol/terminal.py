@@ -33,8 +33,9 @@ import pandas as pd
 from roadnet.errors import LayerError, ReadError
 from roadnet.patrol.timefill import FilledTimes, TimeFill, fill_times
 from roadnet.plates import NamedVehicle, find_plate, vehicle_from_names
-from roadnet.schema import LAT_ALIASES, LON_ALIASES, SCHEMAS, find_column
+from roadnet.schema import LAT_ALIASES, LON_ALIASES, SCHEMAS, columns_text, find_column
 from roadnet.timeparse import CHINA_STANDARD_TIME, parse_times
+from roadnet.timeparse import county_timezone as county_timezone  # re-exported
 
 TRACK_COLUMNS = (
     "vehicle",
@@ -109,6 +110,11 @@ def resolve_inputs(patterns: Iterable[str | Path], *, root: Path | None = None) 
             out.extend(hits)
         elif path.is_file():
             out.append(path)
+        elif path.is_dir():
+            raise ReadError(
+                f"{path}: is a folder, not a track file; give the files in it "
+                f"({path / '*.gpx'}, quoted so that roadnet expands it)"
+            )
         else:
             raise ReadError(f"{path}: no such file")
     seen: set[Path] = set()
@@ -235,7 +241,7 @@ def _read_table(
         found[spec.name] = find_column(columns, names)
     found["lon"] = find_column(columns, [fields["lon"]] if "lon" in fields else LON_ALIASES)
     found["lat"] = find_column(columns, [fields["lat"]] if "lat" in fields else LAT_ALIASES)
-    listed = ", ".join(columns) or "no columns"
+    listed = columns_text(columns)
     for name, aliases in (
         ("time", schema.field("time").aliases),
         ("lon", LON_ALIASES),
@@ -372,34 +378,3 @@ def _accept(path: Path, frame: pd.DataFrame, *, coords: str, notes: list[str]) -
         out["time_source"] = "recorded"
     out = out.reindex(columns=list(TRACK_COLUMNS)).reset_index(drop=True)
     return TrackFile(path, out, rows, rejected, tuple(notes))
-
-
-def county_timezone(value: object) -> dt.tzinfo:
-    """The zone of a county.toml ``timezone`` value; China Standard Time (UTC+8) when None.
-
-    Accepted: ``"+08:00"``, ``"UTC+8"``, ``"Asia/Shanghai"``.
-
-    Raises
-    ------
-    ConfigError
-        An unknown zone.
-    """
-    import re
-    import zoneinfo
-
-    from roadnet.errors import ConfigError
-
-    if value is None or str(value).strip() == "":
-        return CHINA_STANDARD_TIME
-    text = str(value).strip()
-    match = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", text, flags=re.I)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
-        return dt.timezone(dt.timedelta(minutes=sign * minutes))
-    try:
-        return zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(
-            f'county.toml timezone = {text!r} is not a time zone; write "+08:00" or "Asia/Shanghai"'
-        ) from exc

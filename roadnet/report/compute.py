@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from roadnet.errors import RoadnetError
+from roadnet.errors import ConfigError, RoadnetError
 from roadnet.patrol.sources import county_ledger, import_county
 from roadnet.report.period import project_year, timetable_year
+from roadnet.schema import YEARS
 
 if TYPE_CHECKING:
     from roadnet.access import AccessResult
@@ -126,6 +127,11 @@ def compute_report(
     from roadnet.manifest import read_manifest
 
     say = progress or (lambda _message: None)
+    if year is not None and not (isinstance(year, int) and YEARS[0] <= year <= YEARS[1]):
+        raise ConfigError(
+            f"the report's year must be a year from {YEARS[0]} to {YEARS[1]} (--year 2023), "
+            f"not {str(year)[:20]}"
+        )
     manifest = _repairing(read_manifest(county))
     present = set(manifest.layers)
     skipped: dict[str, str] = {}
@@ -138,7 +144,8 @@ def compute_report(
             manifest, layers=[name for name in _ALL_LAYERS if name in present]
         )
     except RoadnetError as exc:  # a broken layer: load each section's own layers instead
-        log.warning("report: loading every layer failed (%s); loading per section", exc)
+        # info, not warning: each section that fails says why (the same error) in its note
+        log.info("report: loading every layer failed (%s); loading per section", exc)
         shared = None
 
     def county_for(section: str) -> County:
@@ -156,7 +163,7 @@ def compute_report(
         try:
             results[section] = run()
         except RoadnetError as exc:
-            log.warning("report: %s skipped: %s", section, exc)
+            log.info("report: %s skipped: %s", section, exc)
             skipped[section] = str(exc)
 
     attempt("coverage", lambda: _coverage(county_for("coverage")))

@@ -358,6 +358,24 @@ def _patrol(f: dict[str, Any], *, year: int | None, zh: bool) -> str:
     ]
     target, matched = format_km(f["target_km"]), format_km(f["matched_km"])
     patrolled, network = format_km(f["patrolled_network_km"]), format_km(f["target_network_km"])
+    if not f.get("target_network_km"):  # no county/township road in the roads layer
+        if zh:
+            text = (
+                f"全面加强路域环境治理。{_in_year(year, zh=True)}累计出动巡查车辆"
+                f"{format_count(f['trips'])}台次，巡查道路总里程{matched}公里"
+                "（道路图层无路线编码或行政等级，县乡公路巡查里程和覆盖率未统计）"
+            )
+            return (
+                text
+                + ("；" + "，".join(events) if events else "")
+                + "，有力保护了全县公路路产路权。"
+            )
+        text = (
+            f"{_in_year(year, zh=False)} patrol vehicles made {format_count(f['trips'])} trips "
+            f"over {matched} km of road (the roads layer gives no route code or class: km and "
+            "coverage of county and township roads not reported)"
+        )
+        return text + ("; " + ", ".join(events) if events else "") + "."
     if zh:
         text = (
             f"全面加强路域环境治理。{_in_year(year, zh=True)}累计出动巡查车辆"
@@ -528,4 +546,9 @@ def _reason_zh(reason: str) -> str:
     no_trips = re.match(r"the patrol ledger .* has no trips in (\S+)", reason)
     if no_trips:
         return f"巡查台账中没有{no_trips.group(1)}年度的巡查轨迹"
+    if "no road has a surface" in reason:
+        return (
+            "道路图层没有路面类型（路面类型字段或 OSM surface 标签），无法判断通硬化路；"
+            "请补充路面类型"
+        )
     return f"数据有误，请先运行 roadnet validate 检查（{reason}）"
