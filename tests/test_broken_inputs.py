@@ -658,3 +658,24 @@ def test_broken_input_is_refused_with_one_clear_message(tmp_path, capsys, name):
     quoted = any(re.search(r"\b(nan|inf)\b", word) for word in case.words)  # the value given
     assert quoted or PLACEHOLDER.search(shown) is None, shown
     assert _REPR.search(shown) is None, shown
+
+
+def test_stderr_is_the_message_alone_in_a_real_process(tmp_path):
+    """In a process of its own (no pytest warning filters), a damaged shapefile's GDAL
+    warnings do not leak onto the terminal before the message."""
+    import subprocess
+    import sys
+
+    toml = _with_file("townships", "shp", _nul)(tmp_path)
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "roadnet", "validate", str(toml)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("roadnet: error: "), result.stderr
+    assert "geometry is damaged" in lines[0]
