@@ -338,7 +338,7 @@ def test_cli_map_options_fail_early(tmp_path, monkeypatch, capsys):
     assert main(["coverage", str(toml), "--map", str(out), "--basemap", "tianditu"]) == 2
     assert "ROADNET_TIANDITU_KEY" in capsys.readouterr().err
     assert main(["access", str(toml), "--map", str(out), "--basemap", "bing"]) == 2
-    assert "basemap must be one of none, osm, tianditu" in capsys.readouterr().err
+    assert "--basemap must be none, osm or tianditu" in capsys.readouterr().err
     assert not out.exists()
 
 
