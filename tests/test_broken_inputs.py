@@ -658,3 +658,30 @@ def test_broken_input_is_refused_with_one_clear_message(tmp_path, capsys, name):
     quoted = any(re.search(r"\b(nan|inf)\b", word) for word in case.words)  # the value given
     assert quoted or PLACEHOLDER.search(shown) is None, shown
     assert _REPR.search(shown) is None, shown
+
+
+def test_stderr_is_the_message_alone_in_a_real_process(tmp_path):
+    """In a process of its own (no pytest warning filters), a damaged shapefile's GDAL
+    warnings do not leak onto the terminal before the message."""
+    import subprocess
+    import sys
+
+    # Chinese headers cut at the DBF's 10 bytes mid-character: the file is read a second
+    # time as bytes, where the damaged ring is met (and GDAL warned on stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _layer("townships").to_file(tmp_path / "t.shp", engine="pyogrio", encoding="UTF-8")
+    _nul(tmp_path / "t.shp")
+    toml = _county(tmp_path, {"townships": 'path = "t.shp"\n'})
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "roadnet", "validate", str(toml)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("roadnet: error: "), result.stderr
+    assert "geometry is damaged" in lines[0]

@@ -247,10 +247,12 @@ def _read_shapefile_bytes(
     )
     actual = detect_dbf_encoding(path.with_suffix(".dbf"), first=given)
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, encoding="latin1")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # GDAL's complaints become notes, not stderr
+            frame = pyogrio.read_dataframe(path, layer=layer, encoding="latin1")
     except Exception as exc:
         raise _read_error(path, exc) from exc
-    notes: list[str] = []
+    notes: list[str] = [f"{path.name}: {w.message}" for w in caught]
     quality: list[QualityNote] = []
     names, cut = _decode_names([str(c) for c in frame.columns], actual)
     frame.columns = names
