@@ -227,7 +227,7 @@ def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
 
 
 def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
-    from roadnet.coverage import compute_coverage
+    from roadnet.bus import compute_coverage
     from roadnet.maps import coverage_document
     from roadnet.tables import write_workbook
 
@@ -248,8 +248,8 @@ def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> Non
 
 
 def _access(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
-    from roadnet.access import compute_access
     from roadnet.maps import access_document
+    from roadnet.paved import compute_access
 
     zh = lang != "en"
     result = compute_access(county)

@@ -2,8 +2,8 @@
 
 A point of a road is reachable when its network distance from a stop (the stop's straight
 connector to the road, then along roads, undirected) is at most the radius: the rule of
-:mod:`roadnet.coverage` without the village's own connector. Edges are cut where the
-radius runs out. :meth:`roadnet.coverage.CoverageResult.reachable_roads` calls this on the
+:mod:`roadnet.bus` without the village's own connector. Edges are cut where the
+radius runs out. :meth:`roadnet.bus.CoverageResult.reachable_roads` calls this on the
 graph the coverage was computed on, so a map never routes.
 """
 

@@ -36,14 +36,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from roadnet.access import AccessParams, AccessResult, compute_access
+from roadnet.bus import CoverageParams, CoverageResult, compute_coverage
 from roadnet.county import County, load_county
-from roadnet.coverage import CoverageParams, CoverageResult, compute_coverage
 from roadnet.errors import ConfigError, LayerError, ReadError
 from roadnet.formatting import format_km
 from roadnet.manifest import toml_kind
 from roadnet.network import build_graph, connect_line
 from roadnet.parameters import require_number
+from roadnet.paved import AccessParams, AccessResult, compute_access
 from roadnet.quality import DataQuality
 from roadnet.reroute import LinePath, NoRoadPath, Router
 from roadnet.scenario_notes import change_notes, merge_notes

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from roadnet import load_county
-from roadnet.coverage import compute_coverage
+from roadnet.bus import compute_coverage
 from roadnet.network import build_graph
 from roadnet.scenario import Change, apply_changes
 

@@ -11,13 +11,13 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roadnet.access import AccessParams, compute_access
+from roadnet.bus import CoverageParams, compute_coverage
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.coverage import CoverageParams, compute_coverage
 from roadnet.errors import ConfigError, MissingLayerError
 from roadnet.lines import ServiceParams, fleet_requirement, line_operations
 from roadnet.network import build_graph
+from roadnet.paved import AccessParams, compute_access
 from tests import countyfixture
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from roadnet.bus import CoverageParams, compute_coverage
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.coverage import CoverageParams, compute_coverage
 
 pytestmark = pytest.mark.realdata
 

@@ -10,25 +10,16 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "roadnet"
 PRESENTATION = ("roadnet.maps", "roadnet.report", "roadnet.tables", "roadnet.demo", "roadnet.cli")
 LIBRARIES = ("folium", "openpyxl", "matplotlib", "docx", "typer", "rich")
-ANALYSIS = [
-    "errors",
-    "crs",
-    "landuse",
-    "schema",
-    "timeparse",
-    "chinacoords",
-    "manifest",
-    "county",
-    "network",
-    "lines",
-    "coverage",
-    "access",
-    "scenario",
-    "io",
-    "patrol",
-    "siting",
-    "sample",
-]
+#: Every module and package of roadnet that is not presentation: the analyses and their inputs.
+ANALYSIS = sorted(
+    path.stem if path.is_file() else path.name
+    for path in PACKAGE.iterdir()
+    if (
+        (path.suffix == ".py" and path.stem not in ("__init__", "__main__"))
+        or (path / "__init__.py").exists()
+    )
+    and f"roadnet.{path.stem}" not in PRESENTATION
+)
 
 
 def _imports(path: Path) -> set[str]:

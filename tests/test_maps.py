@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 import shapely
 
-from roadnet.access import compute_access
+from roadnet.bus import CoverageParams, compute_coverage
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.coverage import CoverageParams, compute_coverage
 from roadnet.errors import ConfigError
 from roadnet.io.atomic import write_geopackage
 from roadnet.maps import access_document, coverage_document, print_language, write_map, write_png
 from roadnet.maps.basemap import OSM_URL
 from roadnet.network import build_graph, distances_from_sources, snap_points
+from roadnet.paved import compute_access
 from tests import countyfixture
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -351,7 +351,7 @@ def test_cli_map_options_fail_early(tmp_path, monkeypatch, capsys):
 
 def test_presentation_libraries_stay_in_maps():
     code = (
-        "import sys, roadnet.coverage, roadnet.access, roadnet.maps; "
+        "import sys, roadnet.bus, roadnet.paved, roadnet.maps; "
         "print(sorted(m for m in ('folium', 'matplotlib', 'branca') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

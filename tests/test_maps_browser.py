@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from roadnet.access import compute_access
+from roadnet.bus import compute_coverage
 from roadnet.county import load_county
-from roadnet.coverage import compute_coverage
 from roadnet.io.atomic import write_geopackage
 from roadnet.maps import access_document, coverage_document, write_map
+from roadnet.paved import compute_access
 from tests import countyfixture
 from tests.bench.test_bench_maps import (
     CHROMIUM,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from roadnet.access import compute_access
+from roadnet.bus import compute_coverage
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.coverage import compute_coverage
 from roadnet.formatting import round_km
+from roadnet.paved import compute_access
 from roadnet.report import compute_report, write_report
 from tests import countyfixture
 

@@ -185,7 +185,7 @@ def test_add_then_remove_restores_baseline(folder):
         root=folder,
     )
     changed, _ = apply_changes(county, scenario.changes)
-    from roadnet.coverage import compute_coverage
+    from roadnet.bus import compute_coverage
 
     a = compute_coverage(county)
     b = compute_coverage(changed)
@@ -252,7 +252,7 @@ def test_adding_a_line_never_loses_a_village(folder, stops):
         root=folder,
     )
     changed, _ = apply_changes(county, scenario.changes)
-    from roadnet.coverage import compute_coverage
+    from roadnet.bus import compute_coverage
 
     before = compute_coverage(county).villages["served"].to_numpy()
     after = compute_coverage(changed).villages["served"].to_numpy()
@@ -278,7 +278,7 @@ def test_remove_and_readd_restores_baseline(folder):
         root=folder,
     )
     changed, _ = apply_changes(county, scenario.changes)
-    from roadnet.coverage import compute_coverage
+    from roadnet.bus import compute_coverage
 
     a, b = compute_coverage(county), compute_coverage(changed)
     assert a.villages["served"].tolist() == b.villages["served"].tolist()

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from roadnet.access import AccessParams, compute_access
 from roadnet.cli import main
 from roadnet.county import load_county
 from roadnet.errors import ConfigError
 from roadnet.formatting import format_km
 from roadnet.io.atomic import write_geopackage
 from roadnet.io.osm import normalize_surface
+from roadnet.paved import AccessParams, compute_access
 from roadnet.quality import DataQuality, QualityNote
 from tests import countyfixture
 

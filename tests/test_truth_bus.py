@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from shapely import LineString, Point
 
+from roadnet.bus import UNSERVED_REASONS, CoverageParams, compute_coverage
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.coverage import UNSERVED_REASONS, CoverageParams, compute_coverage
 from roadnet.io.atomic import write_geopackage
 from roadnet.lines import (
     ServiceParams,

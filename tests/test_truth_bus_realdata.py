@@ -19,9 +19,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString
 
+from roadnet.bus import CoverageParams, compute_coverage
 from roadnet.cli import main
 from roadnet.county import load_county
-from roadnet.coverage import CoverageParams, compute_coverage
 from roadnet.io.osm import read_osm_roads
 
 pytestmark = pytest.mark.realdata

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from roadnet.access import compute_access
+from roadnet.bus import compute_coverage
 from roadnet.county import load_county
-from roadnet.coverage import compute_coverage
 from roadnet.formatting import format_km
 from roadnet.maps import access_document, coverage_document, siting_document, write_map, write_png
+from roadnet.paved import compute_access
 from roadnet.quality import DataQuality, QualityNote
 from tests.truthcounty import write_tiny
 

@@ -53,11 +53,11 @@ def access(
     import pandas as pd
     from rich.table import Table
 
-    from roadnet.access import UNKNOWN_SURFACE_RULES, AccessParams, compute_access
     from roadnet.cli.notes import print_notes
     from roadnet.county import load_county
     from roadnet.formatting import MISSING, format_count
     from roadnet.io.atomic import write_json
+    from roadnet.paved import UNKNOWN_SURFACE_RULES, AccessParams, compute_access
 
     if unknown_surface not in UNKNOWN_SURFACE_RULES:
         raise typer.BadParameter(

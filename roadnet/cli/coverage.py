@@ -25,7 +25,7 @@ from roadnet.labels import COVERAGE_SUMMARY
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from roadnet.coverage import CoverageResult
+    from roadnet.bus import CoverageResult
 
 
 @app.command()
@@ -54,8 +54,8 @@ def coverage(
     png: PngOpt = None,
 ) -> None:
     """Bus coverage of townships and administrative villages (建制村通客车)."""
+    from roadnet.bus import CoverageParams, compute_coverage
     from roadnet.county import load_county
-    from roadnet.coverage import CoverageParams, compute_coverage
     from roadnet.formatting import format_count, format_km
     from roadnet.io.atomic import write_json
 

@@ -3,14 +3,14 @@
 Villages green (connected) or red (not connected), sized by population; roads drawn by
 surface with paved roads emphasised; the county seat marked; townships with their names.
 A collapsible list ranks the candidates for 通硬化路 projects (unconnected villages by
-population, as :func:`roadnet.access.compute_access` lists them).
+population, as :func:`roadnet.paved.compute_access` lists them).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from roadnet.access import AccessResult
+from roadnet.paved import AccessResult
 from roadnet.county import County
 from roadnet.maps import style
 from roadnet.maps.basemap import (
@@ -53,7 +53,7 @@ def access_document(
     Parameters
     ----------
     result
-        The access result (:func:`roadnet.access.compute_access`).
+        The access result (:func:`roadnet.paved.compute_access`).
     county
         The county it was computed on (roads, townships, rivers).
     lang

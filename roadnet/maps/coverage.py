@@ -7,7 +7,7 @@ roads and rivers as the base map. A collapsible list ranks the administrative vi
 served by population.
 
 The map only draws: the roads within reach come from the coverage result
-(:attr:`~roadnet.coverage.CoverageResult.reachable_roads`, computed on its own graph).
+(:attr:`~roadnet.bus.CoverageResult.reachable_roads`, computed on its own graph).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from roadnet.county import County
-from roadnet.coverage import CoverageResult
+from roadnet.bus import CoverageResult
 from roadnet.formatting import format_count, format_percent
 from roadnet.maps import style
 from roadnet.maps.basemap import (

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from roadnet.coverage import CoverageResult
+from roadnet.bus import CoverageResult
 from roadnet.maps import style
 from roadnet.maps.basemap import (
     boundary_layer,

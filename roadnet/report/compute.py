@@ -16,11 +16,11 @@ from roadnet.report.period import project_year, timetable_year
 from roadnet.schema import YEARS
 
 if TYPE_CHECKING:
-    from roadnet.access import AccessResult
+    from roadnet.bus import CoverageResult
     from roadnet.county import County
-    from roadnet.coverage import CoverageResult
     from roadnet.manifest import Manifest
     from roadnet.patrol import PatrolReport
+    from roadnet.paved import AccessResult
     from roadnet.siting import SitingResult
 
 log = logging.getLogger(__name__)
@@ -226,13 +226,13 @@ def _repairing(manifest: Manifest) -> Manifest:
 
 
 def _coverage(county: County) -> CoverageResult:
-    from roadnet.coverage import compute_coverage
+    from roadnet.bus import compute_coverage
 
     return compute_coverage(county)
 
 
 def _access(county: County) -> AccessResult:
-    from roadnet.access import compute_access
+    from roadnet.paved import compute_access
 
     return compute_access(county)
 

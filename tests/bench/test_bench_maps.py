@@ -261,8 +261,8 @@ def html_attributes(dom: str) -> dict[str, str]:
 
 
 def test_map_10000_villages(tmp_path):
+    from roadnet.bus import compute_coverage
     from roadnet.county import load_county
-    from roadnet.coverage import compute_coverage
     from roadnet.maps import coverage_document, write_map
 
     t0 = time.perf_counter()
