@@ -46,7 +46,7 @@ def main() -> None:
             },
             number=1,
         )
-        changed, _ = apply_changes(county, [change])
+        changed = apply_changes(county, [change]).county
         result = compute_coverage(changed, graph=graph)
         gained = result.summary["population_served"] - today.summary["population_served"]
         length = float(result.lines.set_index("id").loc["CAND", "length_km"])
