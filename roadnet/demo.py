@@ -311,27 +311,17 @@ def _siting(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
 def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
     from roadnet.maps import scenario_document
     from roadnet.scenario import run_scenario
+    from roadnet.tables import write_workbook
 
     zh = lang != "en"
     result = run_scenario(path)
-    document = result.to_json()
     _note_quality(step, result, lang=lang)
     step.title = f"{step.title} — {result.scenario.name}"
-    delta = document["delta"]
-    gained, lost = len(delta["villages_gained"]), len(delta["villages_lost"])
-    step.headline = (
-        f"新增通客车建制村 {gained} 个，失去 {lost} 个，服务人口变化 {delta['population_delta']:+,}"
-        if zh
-        else f"{gained} villages gained, {lost} lost, population served "
-        f"{delta['population_delta']:+,}"
-    )
-    paved = len(delta.get("villages_connected_gained") or [])
-    if paved:
-        step.headline += (
-            f"；新通硬化路村庄 {paved} 个" if zh else f"; {paved} villages newly on hardened road"
-        )
+    step.headline = result.headline(lang=lang)
     stem = f"scenario-{path.stem}"
-    step.files.append(("JSON", _write_json(folder / f"{stem}.json", document)))
+    xlsx = write_workbook(folder / f"{stem}.xlsx", result.sheets(lang=lang), lang=lang)
+    step.files.append(("表格" if zh else "workbook", xlsx))
+    step.files.append(("JSON", _write_json(folder / f"{stem}.json", result.to_json())))
     _map(step, scenario_document(result, lang=lang), folder / f"{stem}.html", zh=zh)
 
 
