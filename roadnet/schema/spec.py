@@ -6,6 +6,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -82,3 +85,17 @@ class LayerSchema:
     def required(self) -> tuple[str, ...]:
         """Names of the required fields."""
         return tuple(f.name for f in self.fields if f.required)
+
+    def feature_ids(self, frame: pd.DataFrame, mask: np.ndarray) -> list[str]:
+        """Ids of the masked features, for messages.
+
+        The id field, else a 三调 标识码 (BSM) or 图斑编号 (TBBH, JBNTTBBH) when every masked
+        feature has one, else the row in the layer (``row 3``, counted from 1).
+        """
+        positions = np.flatnonzero(mask)
+        for column in (self.id_field, "BSM", "TBBH", "JBNTTBBH"):
+            if column and column in frame.columns:
+                values = frame[column].to_numpy()[positions]
+                if not pd.isna(values).any():
+                    return [str(v) for v in values]
+        return [f"row {p + 1}" for p in positions]
