@@ -18,10 +18,13 @@ What loading changed or had to guess is recorded in :attr:`County.quality`, one
 - ``encoding_guessed_<layer>``: a shapefile/CSV text encoding told from the bytes;
 - ``column_names_truncated_<layer>``: shapefile column names cut mid-character;
 - ``units_converted_<layer>_<field>``: a header's unit converted (``人口(万人)``);
-- ``stops_off_their_lines``: stops more than 150 m from every line calling at them.
+- ``stops_off_their_lines``: stops more than 150 m from every line calling at them;
+- ``villages_township_from_name`` / ``villages_township_from_location`` /
+  ``bus_lines_stops_from_name`` / ``bus_lines_stops_unknown_dropped``: values rewritten to
+  ids across layers by :func:`roadnet.resolve.resolve_layers`, with examples.
 
-Reading a layer's files is :mod:`roadnet.io.layers`'s and the checks of one layer are
-:mod:`roadnet.validate`'s; this module puts them in order.
+Reading a layer's files is :mod:`roadnet.io.layers`'s, the checks are :mod:`roadnet.validate`'s
+and the cross-layer rewrites :mod:`roadnet.resolve`'s; this module puts them in order.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-import shapely
 
 from roadnet import crs as crs_module
 from roadnet.errors import (
@@ -58,17 +60,13 @@ from roadnet.io.layers import (
     unit_notes,
 )
 from roadnet.manifest import LayerSource, Manifest, read_manifest
-from roadnet.placement import (
-    check_extents,
-    coords_on_crs_layer,
-    lonlat_box,
-    lonlat_centre,
-    stops_off_their_lines,
-)
+from roadnet.placement import check_extents, coords_on_crs_layer, lonlat_box, lonlat_centre
 from roadnet.quality import DataQuality, QualityNote
+from roadnet.resolve import resolve_layers
 from roadnet.road_duplicates import merge_and_note_duplicates
-from roadnet.schema import SCHEMAS, column_label, derive_road_class, normalize_layer, split_list
+from roadnet.schema import SCHEMAS, derive_road_class, normalize_layer
 from roadnet.validate import (
+    check_across_layers,
     check_coordinates,
     check_crs,
     check_duplicate_ids,
@@ -296,7 +294,13 @@ def inspect_county(
             columns=loaded["roads"].columns,
         )
     columns = {n: i.columns for n, i in loaded.items()}
-    cross, cross_notes = _cross_checks(projected, manifest, columns)
+    # Values given by name are rewritten to ids before the checks across layers read them;
+    # each rewrite becomes a note, so that no analysis rests on a silent change.
+    resolution = resolve_layers(projected, columns)
+    projected = resolution.layers
+    problems.extend(resolution.problems)
+    notes.extend(resolution.notes())
+    cross, cross_notes = check_across_layers(projected, columns)
     problems.extend(cross)
     notes.extend(cross_notes)
     result = County(
@@ -417,201 +421,3 @@ def _metric_crs(manifest: Manifest, loaded: Mapping[str, _Loaded]) -> pyproj.CRS
     if max(box[2] - box[0], box[3] - box[1]) > 10.0 and item.lonlat_centre is not None:
         lon, lat = item.lonlat_centre
     return crs_module.metric_crs_for(lon, lat)
-
-
-def _cross_checks(
-    layers: Mapping[str, pd.DataFrame],
-    manifest: Manifest,
-    columns: Mapping[str, Mapping[str, str]],
-) -> tuple[list[Problem], list[QualityNote]]:
-    """Checks across layers; the user's column names (``columns``) name fields in messages."""
-    problems: list[Problem] = []
-    notes: list[QualityNote] = []
-
-    def label(layer: str, name: str) -> str:
-        return column_label(name, columns.get(layer, {}).get(name))
-
-    townships = layers.get("townships")
-    villages = layers.get("villages")
-    if villages is not None and townships is not None and {"id", "name"} <= set(townships.columns):
-        if "township" in villages.columns:
-            problems.extend(_resolve_townships(villages, townships, label("villages", "township")))
-        problems.extend(_townships_by_location(villages, townships))
-    if townships is not None and isinstance(townships, gpd.GeoDataFrame) and len(townships):
-        area = shapely.union_all(shapely.make_valid(townships.geometry.to_numpy())).buffer(1.0)
-        for name in ("villages", "bus_stops"):
-            frame = layers.get(name)
-            if isinstance(frame, gpd.GeoDataFrame) and len(frame):
-                outside = ~shapely.contains(area, frame.geometry.to_numpy())
-                outside &= ~shapely.is_empty(frame.geometry.to_numpy())
-                if outside.any():
-                    ids = SCHEMAS[name].feature_ids(frame, outside)
-                    problems.append(
-                        Problem(
-                            "warning",
-                            f"{int(outside.sum())} point(s) lie outside every township "
-                            f"(first: {', '.join(ids[:5])})",
-                            layer=name,
-                            feature=ids[0],
-                            count=int(outside.sum()),
-                        )
-                    )
-    stops = layers.get("bus_stops")
-    lines = layers.get("bus_lines")
-    if (
-        stops is not None
-        and lines is not None
-        and {"id", "stops"} <= set(lines.columns)
-        and "id" in stops.columns
-    ):
-        problems.extend(_resolve_line_stops(lines, stops, label("bus_lines", "stops")))
-        off, note = stops_off_their_lines(lines, stops)
-        problems.extend(off)
-        notes.extend([note] if note is not None else [])
-    fleet = layers.get("fleet")
-    if (
-        fleet is not None
-        and lines is not None
-        and "line" in fleet.columns
-        and "id" in lines.columns
-    ):
-        known = set(lines["id"].astype(str))
-        for _, bus in fleet.iterrows():
-            if bus.get("line") is None or pd.isna(bus.get("line")):
-                continue
-            for line_id in split_list(bus["line"]):
-                if line_id not in known:
-                    problems.append(
-                        Problem(
-                            "warning",
-                            f"bus assigned to line '{line_id}' ({label('fleet', 'line')}), "
-                            "which bus_lines lacks",
-                            layer="fleet",
-                            feature=bus.get("id"),
-                            field="line",
-                        )
-                    )
-    parcels = layers.get("parcels")
-    if parcels is not None and "DLBM" in parcels.columns:
-        problems.extend(_check_dlbm(parcels, label("parcels", "DLBM")))
-    return problems, notes
-
-
-def _resolve_townships(
-    villages: pd.DataFrame, townships: pd.DataFrame, column: str
-) -> list[Problem]:
-    """Villages name their township by id or name; store the id. Unknown ones are errors."""
-    ids = set(townships["id"].astype(str))
-    by_name: dict[str, list[str]] = {}
-    for tid, tname in zip(townships["id"].astype(str), townships["name"].astype(str), strict=True):
-        by_name.setdefault(tname, []).append(tid)
-    resolved = []
-    unknown: list[tuple[str, str]] = []
-    for vid, value in zip(villages.get("id", villages.index), villages["township"], strict=True):
-        text = None if value is None or pd.isna(value) else str(value)
-        if text is None or text in ids:
-            resolved.append(text)
-        elif len(by_name.get(text, [])) == 1:
-            resolved.append(by_name[text][0])
-        else:
-            unknown.append((str(vid), text))
-            resolved.append(text)
-    villages["township"] = resolved
-    if not unknown:
-        return []
-    sample = ", ".join(f"{v} ({t!r})" for v, t in unknown[:5])
-    return [
-        Problem(
-            "error",
-            f"{len(unknown)} village(s) name a township in {column} that the townships layer "
-            f"does not have (by id or name): {sample}",
-            layer="villages",
-            feature=unknown[0][0],
-            field="township",
-            count=len(unknown),
-        )
-    ]
-
-
-def _townships_by_location(villages: pd.DataFrame, townships: pd.DataFrame) -> list[Problem]:
-    """Villages without a township get the one they lie in."""
-    if "township" not in villages.columns:
-        villages["township"] = None
-    blank = villages["township"].isna().to_numpy()
-    if not blank.any() or not isinstance(villages, gpd.GeoDataFrame):
-        return []
-    tree = shapely.STRtree(shapely.make_valid(townships.geometry.to_numpy()))
-    points = villages.geometry.to_numpy()[blank]
-    hits, dist = tree.query_nearest(points, return_distance=True, all_matches=False)
-    values = villages["township"].astype(object).to_numpy().copy()
-    positions = np.flatnonzero(blank)
-    ids = townships["id"].astype(str).to_numpy()
-    found = hits[0][dist <= 1.0]
-    values[positions[found]] = ids[hits[1][dist <= 1.0]]
-    villages["township"] = values
-    return [
-        Problem(
-            "info",
-            f"{int(blank.sum())} village(s) have no township field value: taken from the "
-            f"townships layer by location ({len(found)} found)",
-            layer="villages",
-            field="township",
-            count=int(blank.sum()),
-        )
-    ]
-
-
-def _resolve_line_stops(lines: pd.DataFrame, stops: pd.DataFrame, column: str) -> list[Problem]:
-    """Line stop lists hold stop ids; unique stop names are accepted and turned into ids."""
-    ids = set(stops["id"].astype(str))
-    names: dict[str, list[str]] = {}
-    if "name" in stops.columns:
-        for sid, sname in zip(stops["id"].astype(str), stops["name"].astype(str), strict=True):
-            names.setdefault(sname, []).append(sid)
-    problems = []
-    resolved_all = []
-    for line_id, seq in zip(lines["id"], lines["stops"], strict=True):
-        resolved = []
-        missing = []
-        for stop in seq or []:
-            if stop in ids:
-                resolved.append(stop)
-            elif len(names.get(stop, [])) == 1:
-                resolved.append(names[stop][0])
-            else:
-                missing.append(stop)
-        resolved_all.append(resolved)
-        if missing:
-            problems.append(
-                Problem(
-                    "error",
-                    f"{len(missing)} stop(s) of the line ({column}) are not in bus_stops: "
-                    f"{', '.join(missing[:5])}",
-                    layer="bus_lines",
-                    feature=line_id,
-                    field="stops",
-                    count=len(missing),
-                )
-            )
-    lines["stops"] = resolved_all
-    return problems
-
-
-def _check_dlbm(parcels: pd.DataFrame, column: str) -> list[Problem]:
-    from roadnet.landuse import categorize
-
-    table = categorize(parcels["DLBM"])
-    unknown = parcels.loc[~table["known"].to_numpy(), "DLBM"].astype(str).value_counts()
-    if not len(unknown):
-        return []
-    listed = ", ".join(f"{k} ({v})" for k, v in unknown.head(10).items())
-    return [
-        Problem(
-            "warning",
-            f"{int(unknown.sum())} parcel(s) have a land-use code in {column} outside "
-            f"GB/T 21010-2017 / 三调: {listed}; they are reported as unclassified, never dropped",
-            layer="parcels",
-            field="DLBM",
-            count=int(unknown.sum()),
-        )
-    ]

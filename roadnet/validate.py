@@ -27,7 +27,9 @@ from roadnet.errors import Problem
 from roadnet.geometry_parts import DroppedParts, keep_layer_parts
 from roadnet.io.layers import formula_text
 from roadnet.manifest import LayerSource
-from roadnet.schema import LayerSchema, Normalized, column_label
+from roadnet.placement import stops_off_their_lines
+from roadnet.quality import QualityNote
+from roadnet.schema import SCHEMAS, LayerSchema, Normalized, column_label, split_list
 
 _GEOMETRY_TYPES = {
     "point": {"Point", "MultiPoint"},
@@ -470,3 +472,110 @@ def check_duplicate_ids(
                 feature=f"row {int(np.flatnonzero(blank.to_numpy())[0]) + 1}",
             )
         )
+
+
+def check_across_layers(
+    layers: Mapping[str, pd.DataFrame],
+    columns: Mapping[str, Mapping[str, str]],
+) -> tuple[list[Problem], list[QualityNote]]:
+    """Checks across layers, on the layers as :func:`roadnet.resolve.resolve_layers` left them.
+
+    Parameters
+    ----------
+    layers
+        The county's layers by canonical name, in its metric CRS.
+    columns
+        Per layer, canonical field → the user's column: messages name fields as the user's
+        files do.
+
+    Returns
+    -------
+    tuple
+        The problems (points outside every township, stops more than 150 m from every line
+        calling at them, buses on lines bus_lines lacks, land-use codes outside 三调) and the
+        data-quality note on stops off their lines, if any.
+    """
+    problems: list[Problem] = []
+    notes: list[QualityNote] = []
+
+    def label(layer: str, name: str) -> str:
+        return column_label(name, columns.get(layer, {}).get(name))
+
+    townships = layers.get("townships")
+    if townships is not None and isinstance(townships, gpd.GeoDataFrame) and len(townships):
+        area = shapely.union_all(shapely.make_valid(townships.geometry.to_numpy())).buffer(1.0)
+        for name in ("villages", "bus_stops"):
+            frame = layers.get(name)
+            if isinstance(frame, gpd.GeoDataFrame) and len(frame):
+                outside = ~shapely.contains(area, frame.geometry.to_numpy())
+                outside &= ~shapely.is_empty(frame.geometry.to_numpy())
+                if outside.any():
+                    ids = SCHEMAS[name].feature_ids(frame, outside)
+                    problems.append(
+                        Problem(
+                            "warning",
+                            f"{int(outside.sum())} point(s) lie outside every township "
+                            f"(first: {', '.join(ids[:5])})",
+                            layer=name,
+                            feature=ids[0],
+                            count=int(outside.sum()),
+                        )
+                    )
+    stops = layers.get("bus_stops")
+    lines = layers.get("bus_lines")
+    if (
+        stops is not None
+        and lines is not None
+        and {"id", "stops"} <= set(lines.columns)
+        and "id" in stops.columns
+    ):
+        off, note = stops_off_their_lines(lines, stops)
+        problems.extend(off)
+        notes.extend([note] if note is not None else [])
+    fleet = layers.get("fleet")
+    if (
+        fleet is not None
+        and lines is not None
+        and "line" in fleet.columns
+        and "id" in lines.columns
+    ):
+        known = set(lines["id"].astype(str))
+        for _, bus in fleet.iterrows():
+            if bus.get("line") is None or pd.isna(bus.get("line")):
+                continue
+            for line_id in split_list(bus["line"]):
+                if line_id not in known:
+                    problems.append(
+                        Problem(
+                            "warning",
+                            f"bus assigned to line '{line_id}' ({label('fleet', 'line')}), "
+                            "which bus_lines lacks",
+                            layer="fleet",
+                            feature=bus.get("id"),
+                            field="line",
+                        )
+                    )
+    parcels = layers.get("parcels")
+    if parcels is not None and "DLBM" in parcels.columns:
+        problems.extend(_check_dlbm(parcels, label("parcels", "DLBM")))
+    return problems, notes
+
+
+def _check_dlbm(parcels: pd.DataFrame, column: str) -> list[Problem]:
+    from roadnet.landuse import categorize
+
+    table = categorize(parcels["DLBM"])
+    unknown = parcels.loc[~table["known"].to_numpy(), "DLBM"].astype(str).value_counts()
+    if not len(unknown):
+        return []
+    listed = ", ".join(f"{k} ({v})" for k, v in unknown.head(10).items())
+    return [
+        Problem(
+            "warning",
+            f"{int(unknown.sum())} parcel(s) have a land-use code in {column} outside "
+            f"GB/T 21010-2017 / 三调: {listed}; they are reported as unclassified, never dropped",
+            layer="parcels",
+            field="DLBM",
+            count=int(unknown.sum()),
+        )
+    ]
