@@ -93,7 +93,8 @@ def access(
     if json_out is not None:
         write_json(Path(json_out), result.to_json())
     if xlsx is not None:
-        from roadnet.tables import summary_frame, write_workbook
+        from roadnet.labels import summary_frame
+        from roadnet.tables import write_workbook
 
         admin = result.villages["kind"] == "administrative"
         columns = ["id", "name", "township", "population", "connected", "paved_distance_m"]

@@ -94,7 +94,8 @@ def coverage(
     if json_out is not None:
         write_json(Path(json_out), result.to_json())
     if xlsx is not None:
-        from roadnet.tables import summary_frame, write_workbook
+        from roadnet.labels import summary_frame
+        from roadnet.tables import write_workbook
 
         admin = result.villages["kind"] == "administrative"
         names = ("汇总", "建制村", "自然村", "乡镇", "线路")
