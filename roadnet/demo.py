@@ -357,8 +357,7 @@ def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str, box: list[Re
     report = compute_report(toml)
     files = write_report(report, folder, lang=lang)
     box.append(files)
-    text = files.figures.get("text", [])
-    step.headline = text[0] if text else ""
+    step.headline = report.headline(lang=lang)
     step.files += [
         ("报告 Markdown" if zh else "report (Markdown)", files.markdown),
         ("报告 Word" if zh else "report (Word)", files.docx),

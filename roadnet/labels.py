@@ -68,8 +68,18 @@ def summary_frame(
     )
 
 
-#: The name of the data-quality sheet of every workbook.
-NOTES_SHEET: Label = ("注意", "Notes")
+#: Names of the workbooks' sheets (the report names the analyses' sheets it takes apart).
+SHEETS: Mapping[str, Label] = MappingProxyType(
+    {
+        "summary": ("汇总", "Summary"),
+        "villages": ("建制村", "Villages"),
+        "natural_villages": ("自然村", "Natural villages"),
+        "townships": ("乡镇", "Townships"),
+        "lines": ("线路", "Lines"),
+        "candidates": ("通硬化路候选", "Candidates"),
+        "notes": ("注意", "Notes"),
+    }
+)
 
 
 def notes_sheet(notes: Iterable[QualityNote], *, lang: str = "zh") -> dict[str, pd.DataFrame]:
@@ -91,8 +101,7 @@ def notes_sheet(notes: Iterable[QualityNote], *, lang: str = "zh") -> dict[str, 
     rows = {note.key: note.text(lang) for note in notes}
     if not rows:
         return {}
-    name = NOTES_SHEET[1] if lang == "en" else NOTES_SHEET[0]
-    return {name: summary_frame(rows, {})}
+    return {label(SHEETS, "notes", lang): summary_frame(rows, {})}
 
 
 #: Column headers of every table the tool writes or prints (xlsx sheets, console tables).

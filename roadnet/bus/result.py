@@ -12,7 +12,7 @@ import pandas as pd
 
 from roadnet.bus.params import CoverageParams
 from roadnet.formatting import format_count, format_percent, is_missing
-from roadnet.labels import COVERAGE_SUMMARY, notes_sheet, summary_frame
+from roadnet.labels import COVERAGE_SUMMARY, SHEETS, label, notes_sheet, summary_frame
 from roadnet.network import RoadGraph
 from roadnet.quality import DataQuality
 from roadnet.reach import reachable_roads
@@ -213,11 +213,8 @@ class CoverageResult:
         :data:`roadnet.labels.COLUMNS`, translated when the workbook is written.
         """
         admin = self.villages["kind"] == "administrative"
-        names = (
-            ("Summary", "Villages", "Natural villages", "Townships", "Lines")
-            if lang == "en"
-            else ("汇总", "建制村", "自然村", "乡镇", "线路")
-        )
+        keys = ("summary", "villages", "natural_villages", "townships", "lines")
+        names = [label(SHEETS, key, lang) for key in keys]
         villages = list(VILLAGE_COLUMNS)
         tables = (
             summary_frame(self.summary, COVERAGE_SUMMARY, lang=lang),

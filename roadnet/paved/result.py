@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from roadnet.formatting import MISSING, format_count, format_km, format_percent
-from roadnet.labels import ACCESS_SUMMARY, notes_sheet, summary_frame
+from roadnet.labels import ACCESS_SUMMARY, SHEETS, label, notes_sheet, summary_frame
 from roadnet.paved.params import SEAT_SOURCES, AccessParams
 from roadnet.quality import DataQuality
 
@@ -102,11 +102,8 @@ class AccessResult:
         :data:`roadnet.labels.COLUMNS`, translated when the workbook is written.
         """
         admin = self.villages["kind"] == "administrative"
-        names = (
-            ("Summary", "Villages", "Natural villages", "Candidates")
-            if lang == "en"
-            else ("汇总", "建制村", "自然村", "通硬化路候选")
-        )
+        keys = ("summary", "villages", "natural_villages", "candidates")
+        names = [label(SHEETS, key, lang) for key in keys]
         columns = list(VILLAGE_COLUMNS)
         tables = (
             summary_frame(self.summary, ACCESS_SUMMARY, lang=lang),
