@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from roadnet.errors import ConfigError, ValidationError
 from roadnet.io.atomic import write_json
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from roadnet.county import County
     from roadnet.manifest import Manifest
     from roadnet.maps.document import MapDocument
+    from roadnet.quality import DataQuality
     from roadnet.report.write import ReportFiles
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -236,12 +237,17 @@ def _map(step: DemoStep, document: MapDocument, path: Path, *, zh: bool) -> None
     step.files.append(("地图" if zh else "map", write_map(document, path)))
 
 
-def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
-    """Add the result's data-quality notes to the step's remarks on the index page."""
-    from roadnet.maps.notes import quality_notes
+class _Noted(Protocol):
+    """A result with data-quality notes (every analysis result has them)."""
 
+    @property
+    def quality(self) -> DataQuality: ...
+
+
+def _note_quality(step: DemoStep, result: _Noted, *, lang: str) -> None:
+    """Add the result's data-quality notes to the step's remarks on the index page."""
     prefix = "Note: " if lang == "en" else "注意："
-    step.notes += [prefix + line for line in quality_notes(result, lang)]
+    step.notes += [prefix + line for line in dict.fromkeys(result.quality.lines(lang)) if line]
 
 
 def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
