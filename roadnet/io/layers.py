@@ -18,13 +18,8 @@ import geopandas as gpd
 import pandas as pd
 
 from roadnet.errors import LayerError, Problem, ReadError
-from roadnet.io.files import (
-    TABLE_SUFFIXES,
-    ReadResult,
-    points_from_table,
-    read_table,
-    read_vector,
-)
+from roadnet.io.files import TABLE_SUFFIXES, ReadResult, read_vector
+from roadnet.io.tables import points_from_table, read_table
 from roadnet.manifest import LayerSource
 from roadnet.quality import QualityNote
 from roadnet.schema import (
