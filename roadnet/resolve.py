@@ -144,6 +144,16 @@ def resolve_layers(
             )
         problems.extend(_townships_by_location(villages, townships, rewrites))
         out["villages"] = villages
+    found = stop_lists(layers)
+    if found is not None:
+        stops, lines = found[0], found[1].copy()
+        problems.extend(_line_stops(lines, stops, rewrites, label("bus_lines", "stops")))
+        out["bus_lines"] = lines
+    return Resolution(out, tuple(problems), tuple(rewrites))
+
+
+def stop_lists(layers: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The bus_stops and bus_lines layers, when the lines list stops and the stops have ids."""
     stops = layers.get("bus_stops")
     lines = layers.get("bus_lines")
     if (
@@ -152,10 +162,32 @@ def resolve_layers(
         and {"id", "stops"} <= set(lines.columns)
         and "id" in stops.columns
     ):
-        lines = lines.copy()
-        problems.extend(_line_stops(lines, stops, rewrites, label("bus_lines", "stops")))
-        out["bus_lines"] = lines
-    return Resolution(out, tuple(problems), tuple(rewrites))
+        return stops, lines
+    return None
+
+
+def _rewrite(
+    key: str,
+    layer: str,
+    field: str,
+    rule: str,
+    found: list[tuple[str, str, str]],
+    *,
+    text_en: str,
+    text_zh: str,
+) -> Rewrite:
+    """The rewrite of the values ``found`` (feature id, before, after); texts get examples."""
+    return Rewrite(
+        key,
+        layer,
+        field,
+        rule,
+        len(found),
+        tuple(dict.fromkeys(feature for feature, _, _ in found)),
+        tuple(found[:EXAMPLES]),
+        text_en=f"{text_en} (e.g. {_examples(found, zh=False)})",
+        text_zh=f"{text_zh}（如 {_examples(found, zh=True)}）",
+    )
 
 
 def _examples(examples: list[tuple[str, str, str]], *, zh: bool) -> str:
@@ -196,19 +228,15 @@ def _townships_by_name(
     villages["township"] = resolved
     if renamed:
         rewrites.append(
-            Rewrite(
+            _rewrite(
                 "villages_township_from_name",
                 "villages",
                 "township",
                 "name_to_id",
-                len(renamed),
-                tuple(v for v, _, _ in renamed),
-                tuple(renamed[:EXAMPLES]),
+                renamed,
                 text_en=f"{len(renamed)} village(s) give their township by name in {column}: "
-                f"the name was replaced by the township's id "
-                f"(e.g. {_examples(renamed, zh=False)})",
-                text_zh=f"{len(renamed)} 个村的“{header}”填的是乡镇名称，已换为乡镇编码"
-                f"（如 {_examples(renamed, zh=True)}）",
+                "the name was replaced by the township's id",
+                text_zh=f"{len(renamed)} 个村的“{header}”填的是乡镇名称，已换为乡镇编码",
             )
         )
     if not unknown:
@@ -249,18 +277,15 @@ def _townships_by_location(
         village_ids = np.asarray(villages.get("id", villages.index)).astype(str)
         filled = [(str(village_ids[p]), "", str(values[p])) for p in np.sort(positions[found])]
         rewrites.append(
-            Rewrite(
+            _rewrite(
                 "villages_township_from_location",
                 "villages",
                 "township",
                 "by_location",
-                len(filled),
-                tuple(v for v, _, _ in filled),
-                tuple(filled[:EXAMPLES]),
+                filled,
                 text_en=f"{len(filled)} village(s) have no township: it was taken from the "
-                f"township each lies in (e.g. {_examples(filled, zh=False)})",
-                text_zh=f"{len(filled)} 个村未填所属乡镇，已按位置取所在乡镇"
-                f"（如 {_examples(filled, zh=True)}）",
+                "township each lies in",
+                text_zh=f"{len(filled)} 个村未填所属乡镇，已按位置取所在乡镇",
             )
         )
     return [
@@ -335,18 +360,15 @@ def _line_stops(
             continue
         lines_hit = tuple(dict.fromkeys(line for line, _, _ in found))
         rewrites.append(
-            Rewrite(
+            _rewrite(
                 key,
                 "bus_lines",
                 "stops",
                 rule,
-                len(found),
-                lines_hit,
-                tuple(found[:EXAMPLES]),
+                found,
                 text_en=f"{len(found)} stop(s) in the stop lists of {len(lines_hit)} line(s) "
-                f"({column}) are {text_en} (e.g. {_examples(found, zh=False)})",
-                text_zh=f"{len(lines_hit)} 条线路的“{header}”中有 {len(found)} 个站点{text_zh}"
-                f"（如 {_examples(found, zh=True)}）",
+                f"({column}) are {text_en}",
+                text_zh=f"{len(lines_hit)} 条线路的“{header}”中有 {len(found)} 个站点{text_zh}",
             )
         )
     return problems

@@ -29,6 +29,7 @@ from roadnet.io.layers import formula_text
 from roadnet.manifest import LayerSource
 from roadnet.placement import stops_off_their_lines
 from roadnet.quality import QualityNote
+from roadnet.resolve import stop_lists
 from roadnet.schema import SCHEMAS, LayerSchema, Normalized, column_label, split_list
 
 _GEOMETRY_TYPES = {
@@ -521,15 +522,10 @@ def check_across_layers(
                             count=int(outside.sum()),
                         )
                     )
-    stops = layers.get("bus_stops")
     lines = layers.get("bus_lines")
-    if (
-        stops is not None
-        and lines is not None
-        and {"id", "stops"} <= set(lines.columns)
-        and "id" in stops.columns
-    ):
-        off, note = stops_off_their_lines(lines, stops)
+    listed = stop_lists(layers)
+    if listed is not None:
+        off, note = stops_off_their_lines(listed[1], listed[0])
         problems.extend(off)
         notes.extend([note] if note is not None else [])
     fleet = layers.get("fleet")
