@@ -61,10 +61,7 @@ def summary_frame(
 
     table = labels or {}
     return pd.DataFrame(
-        {
-            "item": [label(table, k, lang) for k in summary],
-            "value": [summary[k] for k in summary],
-        }
+        {"item": [label(table, k, lang) for k in summary], "value": [*summary.values()]}
     )
 
 
@@ -83,20 +80,10 @@ SHEETS: Mapping[str, Label] = MappingProxyType(
 
 
 def notes_sheet(notes: Iterable[QualityNote], *, lang: str = "zh") -> dict[str, pd.DataFrame]:
-    """The data-quality sheet of a workbook (``注意``/``Notes``), or nothing without notes.
+    """The data-quality sheet of a workbook: ``{"注意"/"Notes": (key, text) rows}``.
 
-    Parameters
-    ----------
-    notes
-        A result's data-quality notes (:class:`roadnet.quality.DataQuality`).
-    lang
-        ``zh`` or ``en``: the sheet's name and the notes' text.
-
-    Returns
-    -------
-    dict
-        ``{sheet name: table of (item, value)}`` with the note's key as item and its text
-        as value; empty when there are no notes.
+    Empty when ``notes`` (a :class:`roadnet.quality.DataQuality`) is; ``lang`` (``zh`` or
+    ``en``) names the sheet and picks the notes' text.
     """
     rows = {note.key: note.text(lang) for note in notes}
     if not rows:

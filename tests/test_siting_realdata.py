@@ -3,6 +3,12 @@
 The parcels are read through county.toml with a ``classes`` mapping onto DLBM codes; the
 projects are hand-made lines (and a polygon) across them. Figures are pinned to what the
 overlay gives (m², relative 1e-6) after checking them against the files' own areas.
+
+Where the pinned areas come from: each was re-derived (helper res, issue 18) without roadnet
+by plain geopandas: buffer the line by half its width with flat ends and round joins
+(shapely.buffer), intersect it with the parcels reprojected to the county's UTM zone, and
+sum the intersection areas per mapped DLBM code. Zamora's and A1's figures equal that sum to
+the cent; Andorra's A2/A3 are that sum with the overlap rule applied by hand (below).
 """
 
 from __future__ import annotations
@@ -117,7 +123,7 @@ def test_zamora_parcel_areas_match_sup_ha(zamora: Path):
     county = load_county(zamora, layers=["parcels", "projects"])
     assert county.crs.to_epsg() == 32619
     parcels = county.layer("parcels")
-    assert len(parcels) == 94
+    assert len(parcels) == 94  # the features of lulc_2003.shp
     assert parcels["DLBM"].notna().all()
     ratio = shapely.area(parcels.geometry.to_numpy()) / 1e4 / parcels["SUP_HA"]
     assert ratio.between(0.99, 1.01).all()
@@ -134,21 +140,24 @@ def test_zamora_siting_figures(zamora: Path):
         assert p["parcel_overlap_m2"] == 0.0
     z1, z2, z3 = projects["Z1"], projects["Z2"], projects["Z3"]
     assert z1["width_m"] == 7.5  # network_link default
+    # 7.5 m flat-ended buffer of the 16.6 km line (geopandas check in the module docstring)
     assert z1["footprint_m2"] == pytest.approx(124758.64, rel=1e-6)
     assert z1["by_dlbm"] == pytest.approx(
         {"0301": 11471.93, "0305": 86884.75, "0701": 14595.37, "1206": 11806.59}, rel=1e-6
     )
+    # 5 m (its width_m) buffer of Z2; its by_dlbm is the same geopandas intersection sum
     assert z2["footprint_m2"] == pytest.approx(67637.80, rel=1e-6)
     assert z2["by_dlbm"] == pytest.approx(
         {"0103": 14429.90, "0305": 19598.47, "0602": 1518.85, "1101": 30964.53, "1206": 1126.05},
         rel=1e-6,
     )
     assert z2["flags"] == ["cultivated", "forest"]
-    assert z3["footprint_m2"] == pytest.approx(280000.0)
+    assert z3["footprint_m2"] == pytest.approx(280000.0)  # the 700 m x 400 m polygon
     assert z3["by_dlbm"] == pytest.approx(
         {"0305": 7392.87, "0602": 255130.77, "1206": 17476.36}, rel=1e-6
     )
     s = result.summary
+    # compensation is the cultivated land (Z2's 0103) in 亩: m² x 15 / 10,000
     assert s["compensation_mu"] == pytest.approx(14429.90 * 15 / 10000, rel=1e-5)
     # per-parcel table: every piece lies in its parcel and the pieces add up per project
     table = result.parcels
@@ -170,7 +179,7 @@ def test_andorra_osm_landuse_with_overlaps(andorra: Path):
     county = load_county(andorra, layers=["parcels", "projects"])
     assert county.crs.to_epsg() == 32631  # UTM 31N: Andorra is outside China
     parcels = county.layer("parcels")
-    assert len(parcels) == 120
+    assert len(parcels) == 120  # the features of the Andorra land-use GeoJSON
     assert set(parcels.loc[parcels["DLBM"].isna(), "source_class"]) == {"opm:piste"}
     result = compute_siting(county)
     projects = {p["id"]: p for p in result.to_json()["projects"]}
@@ -179,14 +188,20 @@ def test_andorra_osm_landuse_with_overlaps(andorra: Path):
     a1, a2, a3 = projects["A1"], projects["A2"], projects["A3"]
     # through forest
     assert a1["by_category"]["forest"] > 0
+    # A1 (7.5 m, network_link) crosses one forest polygon: the geopandas intersection area;
+    # uncovered = its footprint 37,574.90 minus that (OSM land use has gaps)
     assert a1["by_dlbm"] == pytest.approx({"0301": 32977.52}, rel=1e-6)
-    assert a1["uncovered_m2"] == pytest.approx(4597.38, rel=1e-5)  # OSM land use has gaps
+    assert a1["uncovered_m2"] == pytest.approx(4597.38, rel=1e-5)
     assert "forest" in a1["flags"]
-    # a wetland mapped inside a forest: the smaller polygon (wetland) keeps the shared land
+    # a wetland mapped inside a forest: the smaller polygon (wetland) keeps the shared land.
+    # A2 is 6.5 m (repair default): forest 3,691.23 and wetland 882.99 by plain intersection,
+    # so the forest keeps 3,691.23 - 882.99 = 2,808.24
     assert a2["by_dlbm"] == pytest.approx({"0301": 2808.24, "1108": 882.99}, rel=1e-6)
     assert a2["parcel_overlap_m2"] == pytest.approx(882.99, rel=1e-6)
     assert "parcel_overlap" in a2["flags"]
-    # a forest patch mapped over a residential area
+    # a forest patch mapped over a residential area. A3 is 4.5 m (village_paving default):
+    # two forest pieces (601.17 + 524.72) lie over residential land (3,912.8 in all), which
+    # keeps 3,912.8 - 1,125.89 = 2,786.9
     assert a3["by_dlbm"] == pytest.approx({"0301": 1125.89, "0701": 2786.89}, rel=1e-6)
     assert a3["parcel_overlap_m2"] == pytest.approx(1125.89, rel=1e-6)
     assert result.summary["forest_mu"] == pytest.approx(
@@ -197,11 +212,13 @@ def test_andorra_osm_landuse_with_overlaps(andorra: Path):
         p["id"]: p
         for p in compute_siting(county, params=SitingParams(overlaps="first")).to_json()["projects"]
     }
+    # "first": the forest polygon keeps the shared land, i.e. all its plain intersection
     assert first["A2"]["by_dlbm"] == pytest.approx({"0301": 3691.23}, rel=1e-6)
     summed = {
         p["id"]: p
         for p in compute_siting(county, params=SitingParams(overlaps="sum")).to_json()["projects"]
     }
+    # "sum": the footprint (6.5 m x 801.6 m = 5,210.15) plus the wetland counted twice
     assert _adds_up(summed["A2"]) == pytest.approx(5210.15 + 882.99, abs=0.05)
 
 
@@ -213,5 +230,5 @@ def test_andorra_through_the_command_line(andorra: Path, tmp_path: Path, capsys)
     assert doc["summary"]["projects"] == 3
     assert doc["summary"]["forest_mu"] > 0
     assert doc["summary"]["overlaps"] == "first"
-    assert doc["projects"][1]["by_dlbm"] == pytest.approx({"0301": 3691.23}, rel=1e-6)
+    assert doc["projects"][1]["by_dlbm"] == pytest.approx({"0301": 3691.23}, rel=1e-6)  # as above
     assert "projects take" in capsys.readouterr().out

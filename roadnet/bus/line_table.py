@@ -21,6 +21,30 @@ def line_table(
     """The per-line table and its :func:`~roadnet.lines.line_operations`.
 
     The operations keep the trips' intervals (for the fleet); the table leaves them out.
+
+    Parameters
+    ----------
+    lines
+        The lines with their two directions paired (:func:`roadnet.lines.pair_directions`),
+        metric CRS, with ``stops`` (stop ids in order) and, from GTFS, ``trip_times``.
+    within
+        Village x line: whether the line has a stop within the radius of the village (None
+        when there are no lines).
+    admin
+        Per village: whether it is administrative (only those count as served).
+    service
+        Speed, layover and service span of lines without a timetable.
+
+    Returns
+    -------
+    tuple
+        The table (``length_km``, ``stops``, ``villages_served``,
+        ``villages_only_this_line``, the operations' columns …) and the operations.
+
+    Raises
+    ------
+    LayerError
+        A line has no geometry.
     """
     table = lines.drop(columns=["trip_times"], errors="ignore").copy()
     geoms = table.geometry.to_numpy()

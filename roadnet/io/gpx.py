@@ -29,16 +29,6 @@ import pandas as pd
 from roadnet.errors import ReadError
 from roadnet.plates import vehicle_from_names
 
-POINT_COLUMNS = (
-    "vehicle",
-    "trip",
-    "time",
-    "speed_kmh",
-    "ele",
-    "source_file",
-    "track_name",
-    "geometry",
-)
 _MS_TO_KMH = 3.6
 _CHUNK = 64 * 1024
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

@@ -22,7 +22,6 @@ LANGS = ("zh", "en")
 
 GOOD = "#1a9850"  # served / connected
 BAD = "#d73027"  # not served / not connected
-NATURAL_FILL = "#ffffff"
 BACKGROUND = "#f3f1ec"  # the paper colour of a map without tiles
 
 #: Road drawing by administrative class: colour and width in CSS pixels.
