@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from roadnet.manifest import Manifest
-    from roadnet.patrol.report import PatrolReport
+    from roadnet.patrol.result import PatrolResult
     from roadnet.patrol.timefill import TimeFill
     from roadnet.quality import DataQuality
 
@@ -331,7 +331,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield advance
 
 
-def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
+def _print_tables(console: Console, result: PatrolResult, *, lang: str) -> None:
     import pandas as pd
     from rich.table import Table
 
@@ -366,7 +366,7 @@ def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
         console.print(f"{text}: {shown}{more}", highlight=False)
 
 
-def _write_xlsx(target: Path, result: PatrolReport, *, lang: str, tz: dt.tzinfo) -> None:
+def _write_xlsx(target: Path, result: PatrolResult, *, lang: str, tz: dt.tzinfo) -> None:
     import pandas as pd
 
     from roadnet.tables import summary_frame, write_workbook
