@@ -8,25 +8,27 @@
     result.index, result.written, result.seconds
 
 Each step writes its JSON (and workbook and map where it has one) into the output folder;
-:mod:`roadnet.report.index` links them all from ``index.html``. A map whose writer is not
-(yet) in :mod:`roadnet.maps` is skipped with a note.
+:mod:`roadnet.report.index` links them all from ``index.html``. The steps call the library
+as a script would and write what the command of the same name writes (each workbook is its
+result's ``sheets()``); an error in a step stops the demo, as it would stop the command.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from roadnet.errors import ValidationError
+from roadnet.errors import ConfigError, ValidationError
 from roadnet.io.atomic import write_json
 
 if TYPE_CHECKING:
     from roadnet.county import County
     from roadnet.manifest import Manifest
     from roadnet.maps.document import MapDocument
+    from roadnet.quality import DataQuality
     from roadnet.report.write import ReportFiles
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -70,7 +72,7 @@ class DemoResult:
     steps
         The steps in order (scenarios are one step each).
     report
-        The annual report's files (None when it failed).
+        The annual report's files (None when the report step was not run).
     seconds
         Wall time of the whole demo.
     """
@@ -96,6 +98,7 @@ def run_demo(
     seed: int = 0,
     lang: str = "zh",
     progress: ProgressCallback | None = None,
+    only: Collection[str] | None = None,
 ) -> DemoResult:
     """Run every command of roadnet on the sample county and write an index page.
 
@@ -113,6 +116,9 @@ def run_demo(
         ``zh`` or ``en``.
     progress
         Called as ``progress(step, done, total)``.
+    only
+        Run only these of :data:`STEPS` (the sample and its validation always run); None
+        runs them all.
 
     Returns
     -------
@@ -122,15 +128,21 @@ def run_demo(
     ------
     ValidationError
         When the sample county has errors.
+    ConfigError
+        When ``only`` names a step that is not in :data:`STEPS`.
     """
+    chosen = set(STEPS if only is None else (*only, "sample", "validate"))
+    unknown = sorted(chosen - set(STEPS))
+    if unknown:
+        raise ConfigError(f"unknown demo steps {unknown}; the steps are {', '.join(STEPS)}")
     began = time.perf_counter()
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     layers = Path(layers)
     toml = layers / "county.toml"
     zh = lang != "en"
-    scenario_files = sorted(Path(scenarios).glob("*.toml"))
-    total = len(STEPS) + max(len(scenario_files) - 1, 0)
+    scenario_files = sorted(Path(scenarios).glob("*.toml")) if "scenarios" in chosen else []
+    total = len(chosen) + max(len(scenario_files) - 1, 0)
     steps: list[DemoStep] = []
     done = 0
 
@@ -149,14 +161,20 @@ def run_demo(
         step.seconds = time.perf_counter() - t0
 
     timed(start("sample"), lambda s: _sample(s, layers, seed=seed, zh=zh))
-    county_box: list[County] = []
-    timed(start("validate"), lambda s: county_box.append(_validate(s, toml, zh=zh)))
-    county = county_box[0]
-    timed(start("coverage"), lambda s: _coverage(s, county, folder, lang=lang))
-    timed(start("access"), lambda s: _access(s, county, folder, lang=lang))
-    timed(start("patrol"), lambda s: _patrol(s, county, folder, lang=lang))
-    timed(start("siting"), lambda s: _siting(s, county, folder, lang=lang))
-    if not scenario_files:
+    step = start("validate")
+    t0 = time.perf_counter()
+    county = _validate(step, toml, zh=zh)
+    step.seconds = time.perf_counter() - t0
+    analyses: dict[str, Callable[[DemoStep], None]] = {
+        "coverage": lambda s: _coverage(s, county, folder, lang=lang),
+        "access": lambda s: _access(s, county, folder, lang=lang),
+        "patrol": lambda s: _patrol(s, county, folder, lang=lang),
+        "siting": lambda s: _siting(s, county, folder, lang=lang),
+    }
+    for name, run in analyses.items():
+        if name in chosen:
+            timed(start(name), run)
+    if "scenarios" in chosen and not scenario_files:
         start("scenarios").notes.append(f"no scenario files in {scenarios}")
     for path in scenario_files:
         title = f"{STEP_TITLES['scenarios'][0 if zh else 1]}: {path.stem}"
@@ -166,7 +184,8 @@ def run_demo(
 
         timed(start("scenarios", title), run_one)
     report_box: list[ReportFiles] = []
-    timed(start("report"), lambda s: _report(s, toml, folder, lang=lang, box=report_box))
+    if "report" in chosen:
+        timed(start("report"), lambda s: _report(s, toml, folder, lang=lang, box=report_box))
     report_files = report_box[0] if report_box else None
     seconds = time.perf_counter() - began
     if progress is not None:
@@ -218,12 +237,17 @@ def _map(step: DemoStep, document: MapDocument, path: Path, *, zh: bool) -> None
     step.files.append(("地图" if zh else "map", write_map(document, path)))
 
 
-def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
-    """Add the result's data-quality notes to the step's remarks on the index page."""
-    from roadnet.maps.notes import quality_notes
+class _Noted(Protocol):
+    """A result with data-quality notes (every analysis result has them)."""
 
+    @property
+    def quality(self) -> DataQuality: ...
+
+
+def _note_quality(step: DemoStep, result: _Noted, *, lang: str) -> None:
+    """Add the result's data-quality notes to the step's remarks on the index page."""
     prefix = "Note: " if lang == "en" else "注意："
-    step.notes += [prefix + line for line in quality_notes(result, lang)]
+    step.notes += [prefix + line for line in dict.fromkeys(result.quality.lines(lang)) if line]
 
 
 def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
@@ -236,13 +260,7 @@ def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> Non
     step.headline = result.headline(lang=lang)
     _note_quality(step, result, lang=lang)
     _map(step, coverage_document(result, county, lang=lang), folder / "coverage.html", zh=zh)
-    admin = result.villages["kind"] == "administrative"
-    sheets = {
-        ("建制村" if zh else "Villages"): result.villages.loc[admin].drop(columns="geometry"),
-        ("乡镇" if zh else "Townships"): result.townships,
-        ("线路" if zh else "Lines"): result.lines.drop(columns="geometry"),
-    }
-    xlsx = write_workbook(folder / "coverage.xlsx", sheets, lang=lang)
+    xlsx = write_workbook(folder / "coverage.xlsx", result.sheets(lang=lang), lang=lang)
     step.files.append(("表格" if zh else "workbook", xlsx))
     step.files.append(("JSON", _write_json(folder / "coverage.json", result.to_json())))
 
@@ -250,12 +268,15 @@ def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> Non
 def _access(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     from roadnet.maps import access_document
     from roadnet.paved import compute_access
+    from roadnet.tables import write_workbook
 
     zh = lang != "en"
     result = compute_access(county)
     step.headline = f"{result.headline(lang=lang)} {result.seat_line(lang=lang)}"
     _note_quality(step, result, lang=lang)
     _map(step, access_document(result, county, lang=lang), folder / "access.html", zh=zh)
+    xlsx = write_workbook(folder / "access.xlsx", result.sheets(lang=lang), lang=lang)
+    step.files.append(("表格" if zh else "workbook", xlsx))
     step.files.append(("JSON", _write_json(folder / "access.json", result.to_json())))
 
 
@@ -311,27 +332,17 @@ def _siting(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
 def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
     from roadnet.maps import scenario_document
     from roadnet.scenario import run_scenario
+    from roadnet.tables import write_workbook
 
     zh = lang != "en"
     result = run_scenario(path)
-    document = result.to_json()
     _note_quality(step, result, lang=lang)
     step.title = f"{step.title} — {result.scenario.name}"
-    delta = document["delta"]
-    gained, lost = len(delta["villages_gained"]), len(delta["villages_lost"])
-    step.headline = (
-        f"新增通客车建制村 {gained} 个，失去 {lost} 个，服务人口变化 {delta['population_delta']:+,}"
-        if zh
-        else f"{gained} villages gained, {lost} lost, population served "
-        f"{delta['population_delta']:+,}"
-    )
-    paved = len(delta.get("villages_connected_gained") or [])
-    if paved:
-        step.headline += (
-            f"；新通硬化路村庄 {paved} 个" if zh else f"; {paved} villages newly on hardened road"
-        )
+    step.headline = result.headline(lang=lang)
     stem = f"scenario-{path.stem}"
-    step.files.append(("JSON", _write_json(folder / f"{stem}.json", document)))
+    xlsx = write_workbook(folder / f"{stem}.xlsx", result.sheets(lang=lang), lang=lang)
+    step.files.append(("表格" if zh else "workbook", xlsx))
+    step.files.append(("JSON", _write_json(folder / f"{stem}.json", result.to_json())))
     _map(step, scenario_document(result, lang=lang), folder / f"{stem}.html", zh=zh)
 
 
@@ -342,8 +353,7 @@ def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str, box: list[Re
     report = compute_report(toml)
     files = write_report(report, folder, lang=lang)
     box.append(files)
-    text = files.figures.get("text", [])
-    step.headline = text[0] if text else ""
+    step.headline = report.headline(lang=lang)
     step.files += [
         ("报告 Markdown" if zh else "report (Markdown)", files.markdown),
         ("报告 Word" if zh else "report (Word)", files.docx),

@@ -11,9 +11,14 @@ written where their figures are computed; their fixed words, when shared, are he
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from roadnet.quality import QualityNote
 
 #: A label in Chinese and English.
 Label = tuple[str, str]
@@ -30,6 +35,73 @@ def label(table: Mapping[str, Label], key: str, lang: str = "zh", **values: Any)
         return key
     template = pair[1] if lang == "en" else pair[0]
     return template.format(**values) if values else template
+
+
+def summary_frame(
+    summary: Mapping[str, Any], labels: Mapping[str, Label] | None = None, *, lang: str = "zh"
+) -> pd.DataFrame:
+    """A two-column table (item, value) of a summary dict, items labelled in ``lang``.
+
+    Parameters
+    ----------
+    summary
+        The figures, in the order the sheet lists them.
+    labels
+        Labels of the summary's keys (a key without a label is shown as it is).
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item`` and ``value``, one row per key of ``summary``.
+    """
+    # pandas is imported here so that reading a label stays as light as the labels themselves
+    import pandas as pd
+
+    table = labels or {}
+    return pd.DataFrame(
+        {
+            "item": [label(table, k, lang) for k in summary],
+            "value": [summary[k] for k in summary],
+        }
+    )
+
+
+#: Names of the workbooks' sheets (the report names the analyses' sheets it takes apart).
+SHEETS: Mapping[str, Label] = MappingProxyType(
+    {
+        "summary": ("汇总", "Summary"),
+        "villages": ("建制村", "Villages"),
+        "natural_villages": ("自然村", "Natural villages"),
+        "townships": ("乡镇", "Townships"),
+        "lines": ("线路", "Lines"),
+        "candidates": ("通硬化路候选", "Candidates"),
+        "notes": ("注意", "Notes"),
+    }
+)
+
+
+def notes_sheet(notes: Iterable[QualityNote], *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """The data-quality sheet of a workbook (``注意``/``Notes``), or nothing without notes.
+
+    Parameters
+    ----------
+    notes
+        A result's data-quality notes (:class:`roadnet.quality.DataQuality`).
+    lang
+        ``zh`` or ``en``: the sheet's name and the notes' text.
+
+    Returns
+    -------
+    dict
+        ``{sheet name: table of (item, value)}`` with the note's key as item and its text
+        as value; empty when there are no notes.
+    """
+    rows = {note.key: note.text(lang) for note in notes}
+    if not rows:
+        return {}
+    return {label(SHEETS, "notes", lang): summary_frame(rows, {})}
 
 
 #: Column headers of every table the tool writes or prints (xlsx sheets, console tables).

@@ -17,10 +17,9 @@ the new stop (:meth:`Router.search`) gives both its distance to every stop of th
 the two legs around it, so a change costs one search however long the line is: 10,000 stops
 added one by one cost 10,000 searches, not 10,000 re-routings of a growing line.
 
-Paths follow :func:`roadnet.network.shortest_route`'s rules: the path leaves the stop's
-snapped position along its edge towards either end, follows whole edges (the shortest of
-parallel ones) and enters the next stop's edge from either end; connectors are not part
-of the route.
+Legs are :class:`roadnet.network.ShortestPathTree` paths: a leg leaves the stop's snapped
+position along its edge towards either end, follows whole edges (the shortest of parallel
+ones) and enters the next stop's edge from either end; connectors are not part of the leg.
 """
 
 from __future__ import annotations
@@ -32,10 +31,9 @@ from typing import Any
 
 import numpy as np
 import shapely
-from scipy.sparse import csgraph
 from shapely.ops import substring
 
-from roadnet.network import RoadGraph, snap_points
+from roadnet.network import RoadGraph, ShortestPathTree, Snap, shortest_path_tree, snap_points
 
 #: A stop farther than this (m) from its drawn line, or passed out of order, means the
 #: drawn line cannot be cut at its stops (the line is re-routed whole).
@@ -50,94 +48,6 @@ class NoRoadPath(Exception):
         super().__init__(f"no road path between stops {first} and {second}")
         self.first = first
         self.second = second
-
-
-@dataclass(frozen=True)
-class Tree:
-    """Shortest road paths from one point to everywhere (one search on the graph).
-
-    Attributes
-    ----------
-    graph
-        The road graph; None when the county has no roads (paths are then straight).
-    point
-        The point searched from (metric CRS).
-    edge, offset
-        Where the point snapped: the edge (-1 when not snapped) and the distance along it
-        from its ``u`` end (m).
-    node_distance
-        Road distance (m) from the snapped position to every node (inf: unreachable).
-    side
-        Per node, whether its shortest path leaves the start edge by its ``u`` end (0) or
-        its ``v`` end (1).
-    predecessors
-        The two predecessor arrays of the searches from the start edge's ``u`` and ``v``.
-    """
-
-    graph: RoadGraph | None
-    point: shapely.Point
-    edge: int
-    offset: float
-    node_distance: np.ndarray
-    side: np.ndarray
-    predecessors: np.ndarray
-
-    def distances(self, edge: np.ndarray, offset: np.ndarray, points: Sequence[Any]) -> np.ndarray:
-        """Road distance (m) to positions on edges (connectors excluded; inf: none).
-
-        ``points`` are the positions' points, used only without a graph (straight lines).
-        """
-        if self.graph is None:
-            return np.asarray(shapely.distance(self.point, np.array(points, dtype=object)))
-        g = self.graph
-        distance = np.full(len(edge), np.inf)
-        ok = (edge >= 0) & (self.edge >= 0)
-        e, o = edge[ok], offset[ok]
-        via_u = self.node_distance[g.edge_u[e]] + o
-        via_v = self.node_distance[g.edge_v[e]] + g.edge_length[e] - o
-        best = np.minimum(via_u, via_v)
-        same = e == self.edge
-        best[same] = np.minimum(best[same], np.abs(o[same] - self.offset))
-        distance[ok] = best
-        return distance
-
-    def path_to(self, edge: int, offset: float, point: shapely.Point) -> np.ndarray | None:
-        """Coordinates of the shortest road path to a position (None: not connected)."""
-        if self.graph is None:
-            return np.array([[self.point.x, self.point.y], [point.x, point.y]])
-        g = self.graph
-        if edge < 0 or self.edge < 0:
-            return None
-        start = g.edge_geometry[self.edge]
-        start_length = float(g.edge_length[self.edge])
-        direct = abs(offset - self.offset) if edge == self.edge else np.inf
-        u, v = int(g.edge_u[edge]), int(g.edge_v[edge])
-        length = float(g.edge_length[edge])
-        via_u = self.node_distance[u] + offset
-        via_v = self.node_distance[v] + length - offset
-        best = min(direct, via_u, via_v)
-        if not np.isfinite(best):
-            return None
-        if best == direct:
-            return _coords(substring(start, self.offset, offset))
-        node = u if via_u <= via_v else v
-        side = int(self.side[node])
-        source = int(g.edge_u[self.edge] if side == 0 else g.edge_v[self.edge])
-        predecessors = self.predecessors[side]
-        nodes = [node]
-        while nodes[-1] != source:
-            nodes.append(int(predecessors[nodes[-1]]))
-        nodes.reverse()
-        pieces = [
-            substring(start, self.offset, 0.0 if side == 0 else start_length),
-        ]
-        for a, b in itertools.pairwise(nodes):
-            e = _edge_between(g, a, b)
-            geom = g.edge_geometry[e]
-            pieces.append(geom if g.edge_u[e] == a else shapely.reverse(geom))
-        end = g.edge_geometry[edge]
-        pieces.append(substring(end, 0.0 if node == u else length, offset))
-        return _join(pieces)
 
 
 class Router:
@@ -158,7 +68,7 @@ class Router:
     def __init__(self, graph: RoadGraph | None) -> None:
         self.graph = graph if graph is not None and graph.n_edges else None
         self._snaps: dict[tuple[float, float], tuple[int, float]] = {}
-        self._last: Tree | None = None
+        self._last: tuple[shapely.Point, ShortestPathTree] | None = None
         self.searches = 0
 
     def snap(self, point: shapely.Point) -> tuple[int, float]:
@@ -181,34 +91,52 @@ class Router:
         offset = np.array([p[1] for p in pairs], dtype=float)
         return edge, offset
 
-    def search(self, point: shapely.Point) -> Tree:
-        """Shortest paths from ``point`` to everywhere (the latest search is reused)."""
+    def search(self, point: shapely.Point) -> ShortestPathTree | None:
+        """Shortest paths from ``point`` to everywhere (the latest search is reused).
+
+        None when there is no graph (paths are then straight lines).
+        """
+        if self.graph is None:
+            return None
         last = self._last
-        if last is not None and last.point.equals_exact(point, 0.0):
-            return last
+        if last is not None and last[0].equals_exact(point, 0.0):
+            return last[1]
         edge, offset = self.snap(point)
-        if self.graph is None or edge < 0:
-            tree = Tree(self.graph, point, edge, offset, np.zeros(0), np.zeros(0), np.zeros(0))
-        else:
+        if edge >= 0:
             self.searches += 1
-            g = self.graph
-            ends = [int(g.edge_u[edge]), int(g.edge_v[edge])]
-            dist, predecessors = csgraph.dijkstra(
-                g.csr, directed=True, indices=ends, return_predecessors=True
-            )
-            lead = np.array([offset, float(g.edge_length[edge]) - offset])[:, None]
-            total = dist + lead
-            side = np.argmin(total, axis=0)
-            tree = Tree(
-                g, point, edge, offset, total.min(axis=0), side.astype(np.int8), predecessors
-            )
-        self._last = tree
+        source = Snap(np.array([edge]), np.array([offset]), np.zeros(1))
+        tree = shortest_path_tree(self.graph, source)
+        self._last = (point, tree)
         return tree
+
+    def distances(
+        self,
+        point: shapely.Point,
+        edge: np.ndarray,
+        offset: np.ndarray,
+        points: Sequence[shapely.Point],
+    ) -> np.ndarray:
+        """Road distance (m) from ``point`` to positions on edges (inf: not connected).
+
+        ``points`` are the positions' points, used only without a graph (straight lines).
+        """
+        tree = self.search(point)
+        if tree is None:
+            return np.asarray(shapely.distance(point, np.array(points, dtype=object)))
+        return tree.distances(edge, offset)
 
     def leg(self, first: shapely.Point, second: shapely.Point) -> np.ndarray | None:
         """Coordinates of the shortest road path from ``first`` to ``second``, or None."""
         edge, offset = self.snap(second)
-        return self.search(first).path_to(edge, offset, second)
+        tree = self.search(first)
+        if tree is None:
+            return np.array([[first.x, first.y], [second.x, second.y]])
+        route = tree.route_to(edge, offset)
+        if route is None:
+            return None
+        if len(route.edges) == 1 and route.length_m == 0.0:
+            return _EMPTY  # both on one point of one edge: no leg to draw
+        return np.asarray(shapely.get_coordinates(route.geometry))
 
 
 @dataclass
@@ -313,7 +241,7 @@ class LinePath:
             return 0
         edge, offset = self._stop_snaps(point_of, router)
         points = [point_of(s) for s in self.stops] if router.graph is None else []
-        distance = router.search(point).distances(edge, offset, points)
+        distance = router.distances(point, edge, offset, points)
         if not np.isfinite(distance).any():
             raise NoRoadPath("(new)", self.stops[0])
         cost = np.full(len(self.stops) + 1, np.inf)
@@ -465,19 +393,6 @@ def _cut(
     legs = [_coords(substring(line, a, b)) for a, b in itertools.pairwise(positions)]
     head = _coords(substring(line, 0.0, positions[0]))
     return head, legs, _coords(substring(line, positions[-1], total))
-
-
-def _edge_between(graph: RoadGraph, u: int, v: int) -> int:
-    """The shortest edge joining nodes u and v (the one the adjacency matrix holds)."""
-    keys, order = graph.edge_keys
-    key = min(u, v) * graph.n_nodes + max(u, v)
-    return int(order[np.searchsorted(keys, key)])
-
-
-def _join(pieces: list[Any]) -> np.ndarray:
-    coords = [np.asarray(shapely.get_coordinates(p)) for p in pieces if not shapely.is_empty(p)]
-    stacked = np.vstack([c for c in coords if len(c)])
-    return _dedupe(stacked)
 
 
 def _dedupe(coords: np.ndarray) -> np.ndarray:

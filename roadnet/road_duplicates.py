@@ -5,7 +5,8 @@ two-way street twice, once per direction, with the same geometry reversed: summi
 doubles the kilometres (337 km instead of 228 km on a real extract). :func:`find_duplicate_roads`
 finds lines whose endpoints are swapped (or equal) within a tolerance and whose shapes match
 (Hausdorff distance within the same tolerance); :func:`merge_duplicate_roads` keeps one line
-of each group as an undirected road (``oneway = False`` when its directions were merged).
+of each group as an undirected road (``oneway = False`` when its directions were merged);
+:func:`merge_and_note_duplicates` does so for the county loader and says what it merged.
 
 Vectorised on shapely 2 / numpy / scipy: both endpoints at once through a 4-d k-d tree, the
 shape check on the candidate pairs only, groups by connected components. Works in a metric
@@ -24,6 +25,11 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
+
+from roadnet.errors import Problem
+from roadnet.formatting import format_count, format_km
+from roadnet.quality import QualityNote
+from roadnet.schema import SCHEMAS
 
 #: Default tolerance, metres: endpoints and shapes must agree this closely.
 TOLERANCE_M = 1.0
@@ -235,3 +241,90 @@ def _comparable(values: pd.Series) -> pd.Series:
         text = text.copy()
         text[listed] = text[listed].map(lambda v: ",".join(sorted(v.strip("[]").split(", "))))
     return text
+
+
+def merge_and_note_duplicates(
+    roads: gpd.GeoDataFrame, *, source: str, problems: list[Problem]
+) -> tuple[gpd.GeoDataFrame, list[QualityNote]]:
+    """Merge reversed (and repeated) duplicate roads; count them and the km removed.
+
+    Parameters
+    ----------
+    roads
+        The roads layer in the county's metric CRS.
+    source
+        Where the roads came from, for the problems.
+    problems
+        Receives an info problem per kind of duplicate merged, and one for roads lying on
+        the same line that differ in name, class or surface (both kept).
+
+    Returns
+    -------
+    tuple
+        The merged roads and a data-quality note per kind of duplicate merged
+        (``roads_reversed_duplicates_merged``, ``roads_exact_duplicates_merged``).
+    """
+    merged, found = merge_duplicate_roads(roads)
+    notes = []
+    lengths = roads.geometry.length.to_numpy()
+    total_km = float(lengths.sum()) / 1000.0
+    for key, mask, what_en, what_zh, rule in (
+        (
+            "roads_reversed_duplicates_merged",
+            found.reversed_removed,
+            "the same line drawn in the other direction (a directed layer, such as an osmnx "
+            "graph exported edge by edge): each pair was merged into one two-way road",
+            "为同一道路的反方向重复线（有向图层，如 osmnx 逐边导出），已合并为一条双向道路",
+            "merged_two_way",
+        ),
+        (
+            "roads_exact_duplicates_merged",
+            found.exact_removed,
+            "the same line drawn twice in the same direction: one copy was kept",
+            "为同方向重复绘制的线，仅保留一条",
+            "merged",
+        ),
+    ):
+        count = int(mask.sum())
+        if not count:
+            continue
+        km = float(lengths[mask].sum()) / 1000.0
+        ids = SCHEMAS["roads"].feature_ids(roads, mask)
+        text_en = (
+            f"{format_count(count)} road(s) ({format_km(km)} km of {format_km(total_km)} km) were "
+            f"{what_en} (endpoints and shape within {TOLERANCE_M:g} m)"
+        )
+        text_zh = (
+            f"{format_count(count)} 条道路（{format_km(km)} 公里，共 {format_km(total_km)} 公里）"
+            f"{what_zh}"
+        )
+        notes.append(
+            QualityNote(
+                key,
+                text_zh=text_zh,
+                text_en=text_en,
+                layer="roads",
+                count=count,
+                km=km,
+                share=km / total_km if total_km else None,
+                rule=rule,
+                ids=tuple(ids),
+            )
+        )
+        problems.append(Problem("info", text_en, layer="roads", source=source, count=count))
+    if found.overlaps.shape[1]:
+        road_ids = SCHEMAS["roads"].feature_ids(roads, np.ones(len(roads), dtype=bool))
+        pairs = [f"{road_ids[a]} / {road_ids[b]}" for a, b in found.overlaps.T[:5]]
+        count = found.overlaps.shape[1]
+        problems.append(
+            Problem(
+                "info",
+                f"{count} pair(s) of roads lie on the same line but differ in name, class or "
+                f"surface ({', '.join(pairs)}{' …' if count > 5 else ''}): both are kept; if "
+                "they are one road, delete one (its length counts twice)",
+                layer="roads",
+                source=source,
+                count=count,
+            )
+        )
+    return merged, notes

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from roadnet.io.atomic import atomic_path
-from roadnet.labels import COLUMNS, Label, label
+from roadnet.labels import COLUMNS, label
 
 
 def header(column: str, *, lang: str = "zh") -> str:
@@ -63,19 +63,6 @@ def write_workbook(
     with atomic_path(target) as tmp:
         workbook.save(tmp)
     return target
-
-
-def summary_frame(
-    summary: Mapping[str, Any], labels: Mapping[str, Label] | None = None, *, lang: str = "zh"
-) -> pd.DataFrame:
-    """A two-column table (item, value) of a summary dict, items labelled in ``lang``."""
-    table = labels or {}
-    return pd.DataFrame(
-        {
-            "item": [label(table, k, lang) for k in summary],
-            "value": [summary[k] for k in summary],
-        }
-    )
 
 
 def _blank(value: Any) -> bool:

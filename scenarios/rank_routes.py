@@ -1,8 +1,9 @@
 """Rank candidate routes for a new line with the roadnet library (a scenario as a script).
 
 For each of the most populous administrative villages without bus service, try a line from
-the county-seat station to it (routed along roads, two trips a day) and rank the candidates
-by the population they bring within 2 km of a stop per kilometre of line.
+the county seat to it (routed along roads, two trips a day) and rank the candidates by the
+population they bring within 2 km of a stop per kilometre of line. The road graph is built
+once and reused by every candidate.
 
     .venv/bin/python scenarios/rank_routes.py [layers/county.toml] [--top 10]
 """
@@ -12,10 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from roadnet import load_county
-from roadnet.bus import compute_coverage
-from roadnet.network import build_graph
-from roadnet.scenario import Change, apply_changes
+import roadnet as rn
 
 
 def main() -> None:
@@ -26,28 +24,26 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="how many candidates to try")
     args = parser.parse_args()
 
-    county = load_county(args.county)
-    graph = build_graph(county.layer("roads"))
-    today = compute_coverage(county, graph=graph)
+    county = rn.load_county(args.county)
+    graph = rn.build_graph(county.layer("roads"))
+    today = rn.coverage(county, graph=graph)
     villages = today.villages
     unserved = villages[(villages["kind"] == "administrative") & ~villages["served"]]
     candidates = unserved.sort_values("population", ascending=False).head(args.top)
-    seat_stop = county.layer("bus_stops")["id"].iloc[0]
+    layer = county.layer("villages")
+    seat = str(layer["name"].iloc[rn.find_seat(layer)])
 
     rows = []
     for village in candidates.itertuples():
-        change = Change(
-            "add_line",
-            {
-                "id": "CAND",
-                "name": f"县城—{village.name}",
-                "stops": [seat_stop, village.name],
-                "trips_per_day": 2,
-            },
-            number=1,
-        )
-        changed, _ = apply_changes(county, [change])
-        result = compute_coverage(changed, graph=graph)
+        line = {
+            "op": "add_line",
+            "id": "CAND",
+            "name": f"{seat}—{village.name}",
+            "stops": [seat, village.name],
+            "trips_per_day": 2,
+        }
+        applied = rn.apply_changes(county, [line], graph=graph)
+        result = rn.coverage(applied.county, graph=applied.graph)
         gained = result.summary["population_served"] - today.summary["population_served"]
         length = float(result.lines.set_index("id").loc["CAND", "length_km"])
         rows.append((gained / length, gained, length, village.name, village.township))

@@ -180,14 +180,42 @@ def test_sample_report_files(small_report):
     assert "巡查按月" in sheets and "项目占地" in sheets
 
 
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return {s.title: [tuple(r) for r in s.iter_rows(values_only=True)] for s in book}
+    finally:
+        book.close()
+
+
 def test_report_is_idempotent_and_english(small_sample, tmp_path):
-    again = compute_report(small_sample)  # the ledger is not filled twice
+    from roadnet.manifest import read_manifest
+    from roadnet.patrol import read_points
+    from roadnet.patrol.sources import county_ledger, import_county
+
     first = compute_report(small_sample)
-    assert again.patrol.summary["points"] == first.patrol.summary["points"]
+    one = write_report(first, tmp_path / "one")
+    manifest = read_manifest(small_sample)
+    ledger = county_ledger(manifest)
+    points = len(read_points(ledger))
+    import_county(manifest, ledger)  # the tracks imported once more: nothing is added
+    assert len(read_points(ledger)) == points
+    again = compute_report(small_sample)
+    two = write_report(again, tmp_path / "two")
+    assert again.patrol.summary == first.patrol.summary
+    assert again.to_json() == first.to_json()
+    assert two.markdown.read_text(encoding="utf-8") == one.markdown.read_text(encoding="utf-8")
+    assert json.loads(two.json.read_text(encoding="utf-8")) == json.loads(
+        one.json.read_text(encoding="utf-8")
+    )
+    assert _cells(two.xlsx) == _cells(one.xlsx)
     files = write_report(again, tmp_path, lang="en")
     text = files.markdown.read_text(encoding="utf-8")
     assert "annual report" in text and "Difficulties" in text
     assert re.search(rf"made {again.patrol.summary['trips']} trips", text)
+    assert again.headline(lang="en") == files.figures["text"][0]
 
 
 def test_cli_report(small_sample, tmp_path, capsys):

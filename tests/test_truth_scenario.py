@@ -332,7 +332,7 @@ def test_notes_of_both_runs_are_merged_once_and_differences_kept_apart():
     from types import SimpleNamespace
 
     from roadnet.quality import DataQuality, QualityNote
-    from roadnet.scenario_notes import merge_notes
+    from roadnet.scenario.notes import merge_notes
 
     def note(key, count):
         return QualityNote(key, text_zh=f"{count} 个", text_en=f"{count} of them", count=count)

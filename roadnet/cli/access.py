@@ -20,7 +20,6 @@ from roadnet.cli.app import (
     make_console,
     write_maps,
 )
-from roadnet.labels import ACCESS_SUMMARY
 
 
 @app.command()
@@ -93,23 +92,9 @@ def access(
     if json_out is not None:
         write_json(Path(json_out), result.to_json())
     if xlsx is not None:
-        from roadnet.tables import summary_frame, write_workbook
+        from roadnet.tables import write_workbook
 
-        admin = result.villages["kind"] == "administrative"
-        columns = ["id", "name", "township", "population", "connected", "paved_distance_m"]
-        columns += ["paved_connector_m", "all_season"]
-        names = (
-            ("汇总", "建制村", "自然村", "通硬化路候选")
-            if zh
-            else ("Summary", "Villages", "Natural villages", "Candidates")
-        )
-        frames = [
-            summary_frame(result.summary, ACCESS_SUMMARY, lang=lang),
-            result.villages.loc[admin, columns],
-            result.villages.loc[~admin, columns],
-            result.candidates,
-        ]
-        write_workbook(xlsx, dict(zip(names, frames, strict=True)), lang=lang)
+        write_workbook(xlsx, result.sheets(lang=lang), lang=lang)
     if drawing:
         from roadnet.maps import access_document
 

@@ -20,7 +20,6 @@ from roadnet.cli.app import (
     make_console,
     write_maps,
 )
-from roadnet.labels import COVERAGE_SUMMARY
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -94,35 +93,9 @@ def coverage(
     if json_out is not None:
         write_json(Path(json_out), result.to_json())
     if xlsx is not None:
-        from roadnet.tables import summary_frame, write_workbook
+        from roadnet.tables import write_workbook
 
-        admin = result.villages["kind"] == "administrative"
-        names = ("汇总", "建制村", "自然村", "乡镇", "线路")
-        if lang == "en":
-            names = ("Summary", "Villages", "Natural villages", "Townships", "Lines")
-        columns = ["id", "name", "township", "population", "served", "distance_m"]
-        columns += ["nearest_stop", "lines", "connector_m", "off_network", "disconnected"]
-        columns += ["unserved_reason"]
-        line_columns = ["id", "name", "length_km", "stops", "villages_served"]
-        line_columns += ["villages_only_this_line", "cycle_min", "headway_min"]
-        line_columns += ["trips_per_day", "days", "vehicles_required"]
-        sheets = dict(
-            zip(
-                names,
-                [
-                    summary_frame(result.summary, COVERAGE_SUMMARY, lang=lang),
-                    result.villages.loc[admin, columns],
-                    result.villages.loc[~admin, columns],
-                    result.townships,
-                    result.lines[line_columns],
-                ],
-                strict=True,
-            )
-        )
-        if result.quality:
-            notes = [(note.key, note.text(lang)) for note in result.quality]
-            sheets["注意" if lang == "zh" else "Notes"] = summary_frame(dict(notes), {})
-        write_workbook(xlsx, sheets, lang=lang)
+        write_workbook(xlsx, result.sheets(lang=lang), lang=lang)
     if drawing:
         from roadnet.maps import coverage_document
 

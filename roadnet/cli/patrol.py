@@ -369,7 +369,8 @@ def _print_tables(console: Console, result: PatrolResult, *, lang: str) -> None:
 def _write_xlsx(target: Path, result: PatrolResult, *, lang: str, tz: dt.tzinfo) -> None:
     import pandas as pd
 
-    from roadnet.tables import summary_frame, write_workbook
+    from roadnet.labels import summary_frame
+    from roadnet.tables import write_workbook
 
     def local(series: pd.Series) -> pd.Series:
         return series.dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S")

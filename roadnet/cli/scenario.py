@@ -13,22 +13,10 @@ from roadnet.cli.app import (
     LangOpt,
     MapOpt,
     PngOpt,
+    XlsxOpt,
     app,
     make_console,
     write_maps,
-)
-
-ROWS = (
-    ("townships_served", "通客车乡镇", "townships served"),
-    ("villages_served", "通客车建制村", "villages served"),
-    ("population_served", "服务人口", "population served"),
-    ("lines", "线路", "lines"),
-    ("vehicles_required", "需配车辆", "vehicles required"),
-    ("vehicles", "现有车辆", "vehicles"),
-    ("natural_villages_served", "通客车自然村", "natural villages served"),
-    ("villages_connected", "通硬化路建制村", "villages with hardened road"),
-    ("natural_villages_connected", "通硬化路自然村", "natural villages with hardened road"),
-    ("rai", "农村公路可达指数", "Rural Access Index"),
 )
 
 
@@ -40,12 +28,14 @@ def scenario(
     map_out: MapOpt = None,
     basemap: BasemapOpt = "none",
     png: PngOpt = None,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Compare a scenario (new line, moved stop, paved road, 3 km rule ...) with today."""
     from rich.table import Table
 
     from roadnet.io.atomic import write_json
     from roadnet.scenario import run_scenario
+    from roadnet.scenario.compare import FIGURES
 
     if map_out is not None or png is not None:
         from roadnet.maps.basemap import check_map_options
@@ -58,7 +48,7 @@ def scenario(
     table = Table(title=result.scenario.name)
     for label in (("指标", "figure"), ("现状", "today"), ("方案", "scenario"), ("变化", "change")):
         table.add_column(label[0] if zh else label[1], justify="right")
-    for key, label_zh, label_en in ROWS:
+    for key, (label_zh, label_en) in FIGURES.items():
         before, after = doc["baseline"].get(key), doc["scenario"].get(key)
         if before is None and after is None:
             continue
@@ -82,6 +72,10 @@ def scenario(
         console.print(f"{prefix}{text}", style="yellow", highlight=False)
     if json_out is not None:
         write_json(Path(json_out), doc)
+    if xlsx is not None:
+        from roadnet.tables import write_workbook
+
+        write_workbook(xlsx, result.sheets(lang=lang), lang=lang)
     if map_out is not None or png is not None:
         from roadnet.maps import scenario_document
 

@@ -282,7 +282,7 @@ def scenario_document(
     return MapDocument(
         lang=lang,
         title=title or result.scenario.name,
-        subtitle=scenario_headline(result, lang=lang),
+        subtitle=result.headline(lang=lang),
         layers=tuple(sorted(layers, key=lambda layer: layer.z)),
         villages=vlayer,
         legend=tuple(legend),
@@ -292,28 +292,6 @@ def scenario_document(
         footer=style.text("source", lang, county=before_cov.county),
         notes=merged_notes(quality_notes(result, lang), quality_notes(after_cov, lang)),
     )
-
-
-def scenario_headline(result: ScenarioResult, *, lang: str = "zh") -> str:
-    """The change in one sentence: villages gained and lost, population served.
-
-    Example: "新增通客车建制村 5 个，失去 0 个，服务人口 +3,200".
-    """
-    delta = result.delta
-    text = style.text(
-        "scenario_headline",
-        lang,
-        gained=len(delta["villages_gained"]),
-        lost=len(delta["villages_lost"]),
-        population=f"{int(delta['population_delta']):+,}",
-    )
-    connected = delta.get("villages_connected_gained") or []
-    if connected:
-        text += style.text("scenario_connected", lang, count=len(connected))
-    description = result.scenario.description.strip()
-    if description:
-        text += f"（{description}）" if lang == "zh" else f" ({description})"
-    return text
 
 
 def _line_names(before: CoverageResult, after: CoverageResult) -> dict[str, str]:
@@ -515,39 +493,22 @@ def _connected_layer(result: ScenarioResult, *, lang: str) -> FeatureLayer | Non
 
 
 def _changed_road_layer(result: ScenarioResult, *, lang: str) -> FeatureLayer | None:
-    """New roads and roads whose surface the scenario changes, as a wide halo."""
-    after = result.scenario_county.layers.get("roads")
-    if after is None or len(after) == 0:
+    """The roads the scenario paved and the roads it added, as a wide halo."""
+    paved, added = result.paved_roads, result.added_roads
+    if len(paved) == 0 and len(added) == 0:
         return None
-    base = result.baseline_county.layers.get("roads")
-    after_ids = after["id"].astype(str)
-    surface_after = (
-        after["surface"].astype("string").fillna("")
-        if "surface" in after.columns
-        else pd.Series("", index=after.index, dtype="string")
-    )
-    if base is not None and "surface" in base.columns:
-        first = base.drop_duplicates("id").set_index(base.drop_duplicates("id")["id"].astype(str))
-        surface_before = first["surface"].astype("string").reindex(after_ids).fillna("")
-        known = after_ids.isin(first.index).to_numpy()
-    else:
-        surface_before = pd.Series("", index=after_ids, dtype="string")
-        known = np.zeros(len(after), dtype=bool)
-    changed_surface = known & (
-        surface_before.to_numpy(dtype=object) != surface_after.to_numpy(dtype=object)
-    )
-    new = after_ids.isin(set(result.new_roads)).to_numpy() | ~known
-    mask = np.asarray(changed_surface | new, dtype=bool)
-    if not mask.any():
-        return None
-    sub = after[mask]
+    sub = pd.concat([paved, added]) if len(added) and len(paved) else paved if len(paved) else added
     names = sub["name"] if "name" in sub.columns else sub["id"]
     titles = tuple(
         f"{'' if pd.isna(n) else n}".strip() or str(i)
         for n, i in zip(names, sub["id"].astype(str), strict=True)
     )
-    kinds = np.where(new[mask], "new_road", "paved_road")
-    surfaces = surface_after[mask].tolist()
+    kinds = ["paved_road"] * len(paved) + ["new_road"] * len(added)
+    surfaces = (
+        sub["surface"].astype("string").fillna("").tolist()
+        if "surface" in sub.columns
+        else [""] * len(sub)
+    )
     return FeatureLayer(
         key="changed_roads",
         name=style.text("changed_roads", lang),
@@ -574,5 +535,3 @@ def _changed_road_layer(result: ScenarioResult, *, lang: str) -> FeatureLayer | 
         ),
         z=395,
     )
-
-

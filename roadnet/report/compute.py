@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from roadnet.errors import ConfigError, RoadnetError
 from roadnet.patrol.sources import county_ledger, import_county
 from roadnet.report.period import project_year, timetable_year
+from roadnet.report.result import AnnualReport
 from roadnet.schema import YEARS
 
 if TYPE_CHECKING:
@@ -56,39 +56,6 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "siting": ("basic_farmland", "eco_redline"),
 }
 """The layers a section uses when present."""
-
-
-@dataclass(frozen=True)
-class AnnualReport:
-    """The analyses of one county and year, as the annual report reads them.
-
-    Attributes
-    ----------
-    county
-        County name.
-    year
-        The report's year (patrol figures are those of this year, local time); None when
-        neither the options nor the data give one (the report then says so).
-    coverage, access, patrol, siting
-        The analyses' results; None when skipped.
-    skipped
-        Section -> the reason it was skipped (a missing layer, an empty ledger ...).
-    ledger
-        The patrol ledger read (None when there was none).
-    """
-
-    county: str
-    year: int | None
-    coverage: CoverageResult | None = None
-    access: AccessResult | None = None
-    patrol: PatrolResult | None = None
-    siting: SitingResult | None = None
-    skipped: dict[str, str] = field(default_factory=dict)
-    ledger: Path | None = None
-    year_source: str | None = None
-    """Where :attr:`year` came from (a key of :data:`roadnet.report.period.YEAR_SOURCES`)."""
-    layers: tuple[str, ...] | None = None
-    """The layers the county defines (None: not known, the analyses' results are trusted)."""
 
 
 def compute_report(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from roadnet.report.compute import AnnualReport
+    from roadnet.report.result import AnnualReport
 
 PROJECT_KINDS = ("network_link", "village_paving", "repair", "continuing", "other")
 EVENT_KINDS = ("obstacle", "overload", "illegal_operation", "encroachment", "other")

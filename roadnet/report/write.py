@@ -11,7 +11,7 @@ from roadnet.formatting import is_missing
 from roadnet.io.atomic import write_text
 
 if TYPE_CHECKING:
-    from roadnet.report.compute import AnnualReport
+    from roadnet.report.result import AnnualReport
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,13 @@ def write_report(report: AnnualReport, out: str | Path, *, lang: str = "zh") -> 
     """
     from roadnet.report.charts import write_charts
     from roadnet.report.document import write_docx
-    from roadnet.report.figures import report_figures
     from roadnet.report.text import report_blocks, to_markdown
     from roadnet.report.workbook import write_report_workbook
 
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"report-{file_year(report.year)}" + ("-en" if lang == "en" else "")
-    figures = report_figures(report)
+    figures = report.figures()
     figures["lang"] = lang
     charts = write_charts(figures, folder, lang=lang)
     blocks = report_blocks(figures, lang=lang, charts=tuple(charts))
@@ -94,7 +93,7 @@ def write_report(report: AnnualReport, out: str | Path, *, lang: str = "zh") -> 
     markdown = to_markdown(blocks, charts={k: p.name for k, p in charts.items()}, lang=lang)
     md = write_text(folder / f"{stem}.md", markdown)
     docx = write_docx(blocks, folder / f"{stem}.docx", charts=charts, lang=lang)
-    xlsx = write_report_workbook(report, figures, folder / f"{stem}.xlsx", lang=lang)
+    xlsx = write_report_workbook(report, folder / f"{stem}.xlsx", lang=lang)
     figures["charts"] = {k: p.name for k, p in charts.items()}
     js = write_text(
         folder / f"{stem}.json",

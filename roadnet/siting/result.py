@@ -12,7 +12,13 @@ import pandas as pd
 import pyproj
 
 from roadnet.formatting import format_mu
-from roadnet.labels import LAND_CATEGORIES, LAND_SPLITS, PROJECT_FLAGS, PROJECT_KINDS
+from roadnet.labels import (
+    LAND_CATEGORIES,
+    LAND_SPLITS,
+    PROJECT_FLAGS,
+    PROJECT_KINDS,
+    notes_sheet,
+)
 from roadnet.landuse import (
     CATEGORIES,
     HA_PER_M2,
@@ -183,6 +189,8 @@ class SitingResult:
     def sheets(self, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
         """Tables for the workbook: summary, per project, per code, per category, per parcel.
 
+        The data-quality notes follow as a last sheet (``注意``/``Notes``) when there are any.
+
         亩 figures are rounded to 2 decimals, m² to 2, hectares to 4; column names are the
         keys of :data:`roadnet.labels.COLUMNS`, translated when written.
         """
@@ -204,7 +212,7 @@ class SitingResult:
                 ),
                 strict=True,
             )
-        )
+        ) | notes_sheet(self.quality, lang=lang)
 
     def project_rows(self, *, lang: str = "zh") -> list[tuple[str, ...]]:
         """Rows of the printed table, one per project alignment.
