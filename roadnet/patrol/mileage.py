@@ -184,6 +184,7 @@ def compute_patrol(
         cleaning=cleaned.to_json(),
         matching=matching,
         quality=quality,
+        tz=tz,
     )
 
 

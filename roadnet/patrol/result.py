@@ -10,10 +10,30 @@ import numpy as np
 import pandas as pd
 
 from roadnet.formatting import format_km, format_percent
-from roadnet.labels import EVENT_PHRASES, ROAD_CLASS_LABELS
+from roadnet.labels import (
+    EVENT_PHRASES,
+    PATROL_SUMMARY,
+    ROAD_CLASS_LABELS,
+    notes_sheet,
+    summary_frame,
+)
 from roadnet.patrol.events import EVENT_KINDS
 from roadnet.patrol.params import ROAD_CLASSES, PatrolParams
 from roadnet.quality import DataQuality
+from roadnet.timeparse import CHINA_STANDARD_TIME
+
+#: Sheets of patrol.xlsx (Chinese, English), in the order of :meth:`PatrolResult.sheets`.
+_SHEET_NAMES = (
+    ("汇总", "Summary"),
+    ("按月", "By month"),
+    ("按道路等级", "By class"),
+    ("按乡镇", "By township"),
+    ("按道路", "By road"),
+    ("未巡查道路", "Not patrolled"),
+    ("车辆", "Vehicles"),
+    ("趟次", "Trips"),
+    ("事件", "Events"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,8 @@ class PatrolResult:
         What the data could not tell: the county's notes and the patrol's (times given on
         import, points dropped by cleaning, points unmatched, vehicle names merged by
         plate; :mod:`roadnet.patrol.notes`).
+    tz
+        The county's time zone: months are local, and the workbook gives local times.
     """
 
     county: str
@@ -76,6 +98,7 @@ class PatrolResult:
     cleaning: dict[str, Any]
     matching: dict[str, Any]
     quality: DataQuality = field(default_factory=DataQuality)
+    tz: dt.tzinfo = CHINA_STANDARD_TIME
 
     def events_by(self, *keys: str) -> pd.DataFrame:
         """Event counts (``events`` rows, ``count`` summed) grouped by ``keys``."""
@@ -226,6 +249,43 @@ class PatrolResult:
             f"roads, covering {coverage} of that network"
         )
         return text + ("; " + ", ".join(phrases) if phrases else "") + "."
+
+    def sheets(self, *, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """Tables of patrol.xlsx: sheet name in ``lang`` → table.
+
+        Summary (the headline first), by month, by road class, by township, by road, target
+        roads not patrolled, vehicles, trips and events, then the data-quality notes when
+        there are any. Times are local (``tz``), as text; column names are keys of
+        :data:`roadnet.labels.COLUMNS`, translated when written.
+        """
+        en = lang == "en"
+
+        def local(series: pd.Series) -> pd.Series:
+            return series.dt.tz_convert(self.tz).dt.strftime("%Y-%m-%d %H:%M:%S")
+
+        trips = self.trips.assign(start=local(self.trips["start"]), end=local(self.trips["end"]))
+        # the sheet names the event's distance to its road as the connector of the other sheets
+        events = self.events.assign(time=local(self.events["time"])).rename(
+            columns={"distance_m": "connector_m"}
+        )
+        roads = self.by_road.rename(
+            columns={"length_km": "road_length_km", "share": "patrolled_share"}
+        )
+        names = [name[1 if en else 0] for name in _SHEET_NAMES]
+        frames = [
+            summary_frame(
+                {"headline": self.headline(lang=lang), **self.summary}, PATROL_SUMMARY, lang=lang
+            ),
+            self.by_month,
+            self.by_class,
+            self.by_township,
+            roads,
+            roads[roads["road_id"].isin(self.unpatrolled)],
+            self.by_vehicle,
+            trips,
+            events,
+        ]
+        return dict(zip(names, frames, strict=True)) | notes_sheet(self.quality, lang=lang)
 
 
 def target_label(classes: tuple[str, ...], *, zh: bool) -> str:
