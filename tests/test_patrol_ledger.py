@@ -13,8 +13,9 @@ import pytest
 
 from roadnet.chinacoords import from_wgs84
 from roadnet.errors import LayerError, ReadError
-from roadnet.patrol import ledger as ledger_module
-from roadnet.patrol.ledger import import_files, read_events, read_points
+from roadnet.patrol import store as store_module
+from roadnet.patrol.ledger import import_files
+from roadnet.patrol.store import read_events, read_points
 from roadnet.patrol.terminal import county_timezone, read_track_file, resolve_inputs
 
 LON0, LAT0 = 111.0, 41.0
@@ -239,7 +240,7 @@ def test_interrupted_import_leaves_the_ledger_as_it_was(tmp_path, monkeypatch):
     import_files(ledger, [_csv(tmp_path / "a.csv", _fixes(10))])
     digest, points = _digest(ledger), read_points(ledger)
     calls = {"n": 0}
-    original = ledger_module._insert_points
+    original = store_module.insert_points
 
     def failing(conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
         calls["n"] += 1
@@ -247,7 +248,7 @@ def test_interrupted_import_leaves_the_ledger_as_it_was(tmp_path, monkeypatch):
             raise KeyboardInterrupt  # Ctrl-C after the first file went in
         return original(conn, frame)
 
-    monkeypatch.setattr(ledger_module, "_insert_points", failing)
+    monkeypatch.setattr(store_module, "insert_points", failing)
     more = [
         _csv(tmp_path / "b.csv", _fixes(10, start="2023-06-02 08:00:00")),
         _csv(tmp_path / "c.csv", _fixes(10, start="2023-06-03 08:00:00")),
@@ -264,7 +265,7 @@ def test_interrupted_first_import_leaves_no_ledger(tmp_path, monkeypatch):
     def failing(conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ledger_module, "_insert_points", failing)
+    monkeypatch.setattr(store_module, "insert_points", failing)
     ledger = tmp_path / "l.gpkg"
     with pytest.raises(RuntimeError):
         import_files(ledger, [_csv(tmp_path / "a.csv", _fixes(3))])

@@ -17,8 +17,8 @@ import shapely
 from roadnet.county import County
 from roadnet.network import RoadGraph
 from roadnet.patrol.events import drop_repeated_events, events_from_layer
-from roadnet.patrol.ledger import read_events
 from roadnet.patrol.params import PatrolParams
+from roadnet.patrol.store import read_events
 
 
 def snap_events(

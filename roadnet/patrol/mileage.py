@@ -24,10 +24,10 @@ from roadnet.patrol import aggregate
 from roadnet.patrol.cache import ProgressCallback, match_trips
 from roadnet.patrol.clean import CleanedTracks, clean_tracks, county_area
 from roadnet.patrol.event_snap import snap_events
-from roadnet.patrol.ledger import read_points
 from roadnet.patrol.notes import report_notes, target_note
 from roadnet.patrol.params import PatrolParams, period_bounds
 from roadnet.patrol.result import PatrolResult, round_km, target_label
+from roadnet.patrol.store import read_points
 from roadnet.plates import vehicle_key
 from roadnet.timeparse import CHINA_STANDARD_TIME
 
