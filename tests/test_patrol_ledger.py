@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -193,7 +194,13 @@ def test_county_timezone():
     assert county_timezone(None).utcoffset(None).total_seconds() == 8 * 3600
     assert county_timezone("+06:00").utcoffset(None).total_seconds() == 6 * 3600
     assert county_timezone("UTC+8").utcoffset(None).total_seconds() == 8 * 3600
-    assert county_timezone("Asia/Shanghai") is not None
+    # a zone name is read as that zone: 8 h ahead of UTC in summer and winter (no DST)
+    shanghai = county_timezone("Asia/Shanghai")
+    for day in (dt.datetime(2023, 1, 15, 12), dt.datetime(2023, 7, 15, 12)):
+        assert shanghai.utcoffset(day) == dt.timedelta(hours=8)
+    assert county_timezone("Asia/Urumqi").utcoffset(dt.datetime(2023, 7, 15)) == dt.timedelta(
+        hours=6
+    )
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -387,4 +394,6 @@ def test_read_points_time_range(tmp_path):
     )
     june = read_points(ledger, end=pd.Timestamp("2023-06-30 16:00:00", tz="UTC"))
     assert len(june) == 4  # local 23:59:20 ... 23:59:50; 2023-07-01 00:00:00 is July
-    assert read_points(ledger)["time"].dt.tz is not None
+    times = read_points(ledger)["time"]
+    assert str(times.dt.tz) == "UTC"  # local 2023-06-30 23:59:20 (UTC+8) is 15:59:20 UTC
+    assert times.iloc[0] == pd.Timestamp("2023-06-30 15:59:20", tz="UTC")
