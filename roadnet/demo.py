@@ -300,14 +300,7 @@ def _patrol(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
     )
     step.headline = result.headline(lang=lang)
     _note_quality(step, result, lang=lang)
-    sheets = {
-        ("按月" if zh else "By month"): result.by_month,
-        ("按道路等级" if zh else "By class"): result.by_class,
-        ("按乡镇" if zh else "By township"): result.by_township,
-        ("按道路" if zh else "By road"): result.by_road,
-        ("车辆" if zh else "Vehicles"): result.by_vehicle,
-    }
-    xlsx = write_workbook(folder / "patrol.xlsx", sheets, lang=lang)
+    xlsx = write_workbook(folder / "patrol.xlsx", result.sheets(lang=lang), lang=lang)
     step.files.append(("表格" if zh else "workbook", xlsx))
     step.files.append(("JSON", _write_json(folder / "patrol.json", result.to_json())))
     document = patrol_document(result, county, lang=lang, tz=tz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 
 from roadnet.chinacoords import from_wgs84
 from roadnet.errors import LayerError, ReadError
-from roadnet.patrol import ledger as ledger_module
-from roadnet.patrol.ledger import import_files, read_events, read_points
+from roadnet.patrol import store as store_module
+from roadnet.patrol.ledger import import_files
+from roadnet.patrol.store import read_events, read_points
 from roadnet.patrol.terminal import county_timezone, read_track_file, resolve_inputs
 
 LON0, LAT0 = 111.0, 41.0
@@ -192,7 +194,13 @@ def test_county_timezone():
     assert county_timezone(None).utcoffset(None).total_seconds() == 8 * 3600
     assert county_timezone("+06:00").utcoffset(None).total_seconds() == 6 * 3600
     assert county_timezone("UTC+8").utcoffset(None).total_seconds() == 8 * 3600
-    assert county_timezone("Asia/Shanghai") is not None
+    # a zone name is read as that zone: 8 h ahead of UTC in summer and winter (no DST)
+    shanghai = county_timezone("Asia/Shanghai")
+    for day in (dt.datetime(2023, 1, 15, 12), dt.datetime(2023, 7, 15, 12)):
+        assert shanghai.utcoffset(day) == dt.timedelta(hours=8)
+    assert county_timezone("Asia/Urumqi").utcoffset(dt.datetime(2023, 7, 15)) == dt.timedelta(
+        hours=6
+    )
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -239,7 +247,7 @@ def test_interrupted_import_leaves_the_ledger_as_it_was(tmp_path, monkeypatch):
     import_files(ledger, [_csv(tmp_path / "a.csv", _fixes(10))])
     digest, points = _digest(ledger), read_points(ledger)
     calls = {"n": 0}
-    original = ledger_module._insert_points
+    original = store_module.insert_points
 
     def failing(conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
         calls["n"] += 1
@@ -247,7 +255,7 @@ def test_interrupted_import_leaves_the_ledger_as_it_was(tmp_path, monkeypatch):
             raise KeyboardInterrupt  # Ctrl-C after the first file went in
         return original(conn, frame)
 
-    monkeypatch.setattr(ledger_module, "_insert_points", failing)
+    monkeypatch.setattr(store_module, "insert_points", failing)
     more = [
         _csv(tmp_path / "b.csv", _fixes(10, start="2023-06-02 08:00:00")),
         _csv(tmp_path / "c.csv", _fixes(10, start="2023-06-03 08:00:00")),
@@ -264,7 +272,7 @@ def test_interrupted_first_import_leaves_no_ledger(tmp_path, monkeypatch):
     def failing(conn: sqlite3.Connection, frame: pd.DataFrame) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ledger_module, "_insert_points", failing)
+    monkeypatch.setattr(store_module, "insert_points", failing)
     ledger = tmp_path / "l.gpkg"
     with pytest.raises(RuntimeError):
         import_files(ledger, [_csv(tmp_path / "a.csv", _fixes(3))])
@@ -386,4 +394,6 @@ def test_read_points_time_range(tmp_path):
     )
     june = read_points(ledger, end=pd.Timestamp("2023-06-30 16:00:00", tz="UTC"))
     assert len(june) == 4  # local 23:59:20 ... 23:59:50; 2023-07-01 00:00:00 is July
-    assert read_points(ledger)["time"].dt.tz is not None
+    times = read_points(ledger)["time"]
+    assert str(times.dt.tz) == "UTC"  # local 2023-06-30 23:59:20 (UTC+8) is 15:59:20 UTC
+    assert times.iloc[0] == pd.Timestamp("2023-06-30 15:59:20", tz="UTC")

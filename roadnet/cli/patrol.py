@@ -23,13 +23,13 @@ from roadnet.cli.app import (
     make_console,
     write_maps,
 )
-from roadnet.labels import PATROL_SUMMARY, ROAD_CLASS_LABELS
+from roadnet.labels import ROAD_CLASS_LABELS
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from roadnet.manifest import Manifest
-    from roadnet.patrol.report import PatrolReport
+    from roadnet.patrol.result import PatrolResult
     from roadnet.patrol.timefill import TimeFill
     from roadnet.quality import DataQuality
 
@@ -219,7 +219,9 @@ def report_command(
     if json_out is not None:
         write_json(Path(json_out), result.to_json())
     if xlsx is not None:
-        _write_xlsx(Path(xlsx), result, lang=lang, tz=tz)
+        from roadnet.tables import write_workbook
+
+        write_workbook(Path(xlsx), result.sheets(lang=lang), lang=lang)
     if map_out is not None or png is not None:
         from roadnet.maps import patrol_document
 
@@ -331,7 +333,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield advance
 
 
-def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
+def _print_tables(console: Console, result: PatrolResult, *, lang: str) -> None:
     import pandas as pd
     from rich.table import Table
 
@@ -364,40 +366,3 @@ def _print_tables(console: Console, result: PatrolReport, *, lang: str) -> None:
         more = f" … (+{len(result.unpatrolled) - 20})" if len(result.unpatrolled) > 20 else ""
         text = "未巡查道路" if zh else "Target roads not patrolled"
         console.print(f"{text}: {shown}{more}", highlight=False)
-
-
-def _write_xlsx(target: Path, result: PatrolReport, *, lang: str, tz: dt.tzinfo) -> None:
-    import pandas as pd
-
-    from roadnet.labels import summary_frame
-    from roadnet.tables import write_workbook
-
-    def local(series: pd.Series) -> pd.Series:
-        return series.dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S")
-
-    trips = result.trips.assign(start=local(result.trips["start"]), end=local(result.trips["end"]))
-    events = result.events.assign(time=local(result.events["time"])).rename(
-        columns={"distance_m": "connector_m"}
-    )
-    roads = result.by_road.rename(
-        columns={"length_km": "road_length_km", "share": "patrolled_share"}
-    )
-    unpatrolled = roads[roads["road_id"].isin(result.unpatrolled)]
-    names = ["汇总", "按月", "按道路等级", "按乡镇", "按道路", "未巡查道路", "车辆", "趟次", "事件"]
-    if lang == "en":
-        names = ["Summary", "By month", "By class", "By township", "By road", "Not patrolled"]
-        names += ["Vehicles", "Trips", "Events"]
-    frames = [
-        summary_frame(
-            {"headline": result.headline(lang=lang), **result.summary}, PATROL_SUMMARY, lang=lang
-        ),
-        result.by_month,
-        result.by_class,
-        result.by_township,
-        roads,
-        unpatrolled,
-        result.by_vehicle,
-        trips,
-        events,
-    ]
-    write_workbook(target, dict(zip(names, frames, strict=True)), lang=lang)

@@ -9,7 +9,7 @@ headline (trips, km on the target roads, coverage).
 Events are placed at their own ``lon``/``lat`` when the report carries them; otherwise at
 the middle of the road they were matched to (``road_id``), and the popup says so.
 
-Presentation only: the figures come from :class:`roadnet.patrol.PatrolReport`.
+Presentation only: the figures come from :class:`roadnet.patrol.PatrolResult`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from roadnet.maps.document import (
 from roadnet.maps.geometry import TOLERANCE_M, bounds, to_lonlat
 from roadnet.maps.notes import quality_notes
 from roadnet.patrol.events import EVENT_KINDS
-from roadnet.patrol.report import PatrolReport
+from roadnet.patrol.result import PatrolResult
 from roadnet.timeparse import CHINA_STANDARD_TIME
 
 #: Pass classes: (lowest number of passes, colour, width in pixels).
@@ -59,7 +59,7 @@ PASS_CLASSES = (
 
 
 def patrol_document(
-    result: PatrolReport,
+    result: PatrolResult,
     county: County,
     *,
     lang: str = "zh",
@@ -175,7 +175,7 @@ def patrol_document(
     )
 
 
-def _subtitle(result: PatrolReport, *, lang: str) -> str:
+def _subtitle(result: PatrolResult, *, lang: str) -> str:
     start, end = result.period
     if start is None and end is None:
         return result.headline(lang=lang)
@@ -225,7 +225,7 @@ def _road_title(row: pd.Series) -> str:
     return " ".join(p for p in (name, f"({code})" if code and code != name else "") if p) or road_id
 
 
-def _pass_layer(result: PatrolReport, roads: gpd.GeoDataFrame, *, lang: str) -> FeatureLayer | None:
+def _pass_layer(result: PatrolResult, roads: gpd.GeoDataFrame, *, lang: str) -> FeatureLayer | None:
     driven = result.by_road[result.by_road["passes"] > 0].reset_index(drop=True)
     if driven.empty:
         return None
@@ -273,7 +273,7 @@ def _pass_layer(result: PatrolReport, roads: gpd.GeoDataFrame, *, lang: str) -> 
 
 
 def _unpatrolled_layer(
-    result: PatrolReport, roads: gpd.GeoDataFrame, *, lang: str
+    result: PatrolResult, roads: gpd.GeoDataFrame, *, lang: str
 ) -> FeatureLayer | None:
     if not result.unpatrolled:
         return None
@@ -316,7 +316,7 @@ def _unpatrolled_layer(
 
 
 def _vehicle_layers(
-    result: PatrolReport, roads: gpd.GeoDataFrame, *, lang: str
+    result: PatrolResult, roads: gpd.GeoDataFrame, *, lang: str
 ) -> tuple[list[FeatureLayer], list[LegendEntry]]:
     table = result.by_vehicle_road
     if table.empty:
@@ -357,7 +357,7 @@ def _vehicle_layers(
 
 
 def _event_markers(
-    result: PatrolReport, roads: gpd.GeoDataFrame, *, lang: str, tz: dt.tzinfo
+    result: PatrolResult, roads: gpd.GeoDataFrame, *, lang: str, tz: dt.tzinfo
 ) -> tuple[VillageLayer, Panel]:
     events = result.events.reset_index(drop=True)
     n = len(events)

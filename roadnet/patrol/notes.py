@@ -35,7 +35,8 @@ from roadnet.formatting import format_count
 from roadnet.quality import DataQuality, QualityNote, collect
 
 if TYPE_CHECKING:
-    from roadnet.patrol.ledger import FileImport, ImportResult
+    from roadnet.patrol.ledger import ImportResult
+    from roadnet.patrol.registry import FileImport
 
 IMPORT_REASONS: dict[str, tuple[str, str]] = {
     "missing_time": ("无时间", "without a time"),

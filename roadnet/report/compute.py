@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from roadnet.bus import CoverageResult
     from roadnet.county import County
     from roadnet.manifest import Manifest
-    from roadnet.patrol import PatrolReport
+    from roadnet.patrol import PatrolResult
     from roadnet.paved import AccessResult
     from roadnet.siting import SitingResult
 
@@ -239,14 +239,14 @@ def _prepare_ledger(path: Path, manifest: Manifest, *, progress: StepCallback) -
 
 def _patrol(
     county: County, manifest: Manifest, ledger: Path, year: int | None, found: list[int]
-) -> PatrolReport:
+) -> PatrolResult:
     from roadnet.patrol import compute_patrol, params_from_config
     from roadnet.patrol.terminal import county_timezone
 
     params = params_from_config(manifest.patrol)
     tz = county_timezone(manifest.extra.get("timezone"))
 
-    def run(y: int | None) -> PatrolReport:
+    def run(y: int | None) -> PatrolResult:
         start = None if y is None else dt.date(y, 1, 1)
         end = None if y is None else dt.date(y, 12, 31)
         return compute_patrol(county, ledger=ledger, params=params, start=start, end=end, tz=tz)

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from roadnet.bus import CoverageResult
-    from roadnet.patrol import PatrolReport
+    from roadnet.patrol import PatrolResult
     from roadnet.paved import AccessResult
     from roadnet.siting import SitingResult
 
@@ -40,7 +40,7 @@ class AnnualReport:
     year: int | None
     coverage: CoverageResult | None = None
     access: AccessResult | None = None
-    patrol: PatrolReport | None = None
+    patrol: PatrolResult | None = None
     siting: SitingResult | None = None
     skipped: dict[str, str] = field(default_factory=dict)
     ledger: Path | None = None
