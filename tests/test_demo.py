@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,9 +25,8 @@ def demo_folder(tmp_path_factory):
         shutil.copy(scenario, root / "scenarios" / scenario.name)
     args = ["demo", "--out", str(root / "maps"), "--layers", str(root / "layers")]
     args += ["--scenarios", str(root / "scenarios")]
-    began = time.perf_counter()
     assert main(args) == 0
-    return root, time.perf_counter() - began
+    return root
 
 
 def _hrefs(page: str) -> list[str]:
@@ -36,7 +34,7 @@ def _hrefs(page: str) -> list[str]:
 
 
 def test_demo_writes_everything(demo_folder):
-    root, seconds = demo_folder
+    root = demo_folder
     maps = root / "maps"
     assert (root / "layers" / "county.gpkg").exists()  # the sample was generated
     for name in ("coverage.html", "coverage.xlsx", "coverage.json", "access.html", "access.json"):
@@ -55,11 +53,10 @@ def test_demo_writes_everything(demo_folder):
     assert report["coverage"]["villages_served"] == coverage["villages_served"]
     for scenario in (root / "scenarios").glob("*.toml"):
         assert (maps / f"scenario-{scenario.stem}.json").exists(), scenario.name
-    assert seconds < 120
 
 
 def test_index_links_exist_and_nothing_external(demo_folder):
-    root, _ = demo_folder
+    root = demo_folder
     page = (root / "maps" / "index.html").read_text(encoding="utf-8")
     links = _hrefs(page)
     assert "coverage.html" in links and "report-2023.docx" in links
@@ -85,7 +82,7 @@ def test_index_escapes_text(tmp_path):
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs {CHROMIUM}")
 def test_index_opens_offline_in_chromium(demo_folder):
-    root, _ = demo_folder
+    root = demo_folder
     index = root / "maps" / "index.html"
     run = run_chromium(index.as_uri(), "--dump-dom", "--virtual-time-budget=3000")
     assert run.returncode == 0, run.stderr[-2000:]
