@@ -76,6 +76,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
 }
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\._[^/]*$|\.DS_Store$|Thumbs\.db$)")
+#: What opening or inflating a member of a damaged or encrypted zip raises.
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError)
 
 
 @dataclass
@@ -218,11 +220,8 @@ class Feed:
             if self.archive is not None:
                 return self.archive.open(self.members[name])
             return (self.root / self.members[name]).open("rb")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
-            raise ReadError(
-                f"{self.source(name)}: cannot be read from the feed ({cut(str(exc))}); the zip "
-                "is corrupted or encrypted: download the feed again"
-            ) from exc
+        except _UNREADABLE as exc:
+            raise _unreadable(self.source(name), exc) from exc
 
     def chunks(
         self, name: str, *, usecols: tuple[str, ...] | None = None
@@ -291,11 +290,8 @@ class Feed:
                     f"{source}: not a readable CSV table ({cut(str(exc).strip())}); check "
                     "quoting and the number of commas on that line"
                 ) from None
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
-                raise ReadError(
-                    f"{source}: cannot be read from the feed ({cut(str(exc))}); the zip is "
-                    "corrupted or encrypted: download the feed again"
-                ) from None
+            except _UNREADABLE as exc:
+                raise _unreadable(source, exc) from None
 
     def _check_columns(self, name: str, found: list[str], required: tuple[str, ...]) -> None:
         source = self.source(name)
@@ -331,6 +327,14 @@ class Feed:
             return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
         parts = [chunk for _, chunk in self.chunks(name)]
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _unreadable(source: str, exc: BaseException) -> ReadError:
+    """The error of a member the zip cannot give (damaged or encrypted)."""
+    return ReadError(
+        f"{source}: cannot be read from the feed ({cut(str(exc))}); the zip is corrupted or "
+        "encrypted: download the feed again"
+    )
 
 
 def _starts_like_zip(path: Path) -> bool:
