@@ -47,13 +47,9 @@ from roadnet.errors import (
     ValidationError,
 )
 from roadnet.formatting import format_count, format_km, format_mu
-from roadnet.io.files import (
-    TABLE_SUFFIXES,
-    ReadResult,
-    points_from_table,
-    read_table,
-    read_vector,
-)
+from roadnet.io.files import ReadResult
+from roadnet.io.tabular import TABLE_SUFFIXES, points_from_table, read_table
+from roadnet.io.vector import read_vector
 from roadnet.manifest import LayerSource, Manifest, read_manifest
 from roadnet.placement import (
     check_extents,

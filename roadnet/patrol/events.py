@@ -141,7 +141,7 @@ def read_event_file(
         The file cannot be read, lacks a required column, or holds an unreadable value.
     """
     from roadnet.chinacoords import normalize_coords, to_wgs84
-    from roadnet.io.files import points_from_table, read_table
+    from roadnet.io.tabular import points_from_table, read_table
 
     path = Path(path)
     table = read_table(path, sheet=sheet, encoding=encoding)

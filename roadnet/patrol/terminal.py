@@ -227,7 +227,7 @@ def _read_table(
     encoding: str | None,
     sheet: str | int | None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    from roadnet.io.files import read_table
+    from roadnet.io.tabular import read_table
 
     table = read_table(path, sheet=sheet, encoding=encoding)
     raw = table.frame
