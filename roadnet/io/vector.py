@@ -75,13 +75,15 @@ def read_vector(path: Path, *, layer: str | None = None, encoding: str | None = 
             warnings.simplefilter("always")
             frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except Exception as exc:
-        if _is_decode_error(exc) and not shapefile:
+        decode_error = _decode_error(exc)
+        if decode_error is not None and not shapefile:
+            byte, start = decode_error.object[decode_error.start], decode_error.start
             raise ReadError(
-                f"{path}: its text is not UTF-8 ({_decode_reason(exc)}), which GeoJSON, KML "
-                "and GML files must be: save it again as UTF-8, or give its encoding with "
-                'encoding = "GBK" in its [layers.NAME] section'
+                f"{path}: its text is not UTF-8 (byte 0x{byte:02x} at position {start}), which "
+                "GeoJSON, KML and GML files must be: save it again as UTF-8, or give its "
+                'encoding with encoding = "GBK" in its [layers.NAME] section'
             ) from exc
-        if not shapefile or not _is_decode_error(exc):
+        if not shapefile or decode_error is None:
             raise _read_error(path, exc) from exc
         frame, more_notes, more_quality = _read_shapefile_bytes(path, layer=layer, given=encoding)
         notes.extend(more_notes)
@@ -121,21 +123,13 @@ def _read_error(path: Path, exc: BaseException) -> ReadError:
     return ReadError(f"{path}: cannot be read: {text}")
 
 
-def _decode_reason(exc: BaseException | None) -> str:
-    """``byte 0xb2 at position 0`` of the UnicodeDecodeError behind ``exc``."""
+def _decode_error(exc: BaseException | None) -> UnicodeDecodeError | None:
+    """The UnicodeDecodeError behind ``exc`` (itself, its cause or context); None if none."""
     while exc is not None:
         if isinstance(exc, UnicodeDecodeError):
-            return f"byte 0x{exc.object[exc.start]:02x} at position {exc.start}"
+            return exc
         exc = exc.__cause__ or exc.__context__
-    return "bytes that are not UTF-8"
-
-
-def _is_decode_error(exc: BaseException | None) -> bool:
-    while exc is not None:
-        if isinstance(exc, UnicodeDecodeError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    return None
 
 
 def _encoding_note(path: Path, encoding: str, *, cpg: str | None) -> QualityNote:
