@@ -29,7 +29,30 @@ TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
 def read_table(
     path: Path, *, sheet: str | int | None = None, encoding: str | None = None
 ) -> ReadResult:
-    """Read a CSV or Excel table as strings (codes such as 0101 keep their leading zero)."""
+    """Read a CSV or Excel table as strings (codes such as 0101 keep their leading zero).
+
+    Parameters
+    ----------
+    path
+        A .csv/.txt, .xlsx/.xlsm or .xls file.
+    sheet
+        Excel only: the sheet's name or 0-based position; the first sheet when None.
+    encoding
+        CSV only: the text's encoding; UTF-8 (with or without BOM), then GB18030, when None.
+
+    Returns
+    -------
+    ReadResult
+        The table with stripped column names; for a CSV read as GB18030 a note and an
+        ``encoding_guessed`` quality note; for .xlsx/.xlsm the sheet's name and its formula
+        cells without a saved value.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, a folder, empty, not a workbook or not a readable CSV, its text
+        is in none of the encodings tried, or it holds NUL bytes.
+    """
     if not path.exists():
         raise ReadError(f"{path}: no such file")
     if path.is_dir():
@@ -181,6 +204,27 @@ def points_from_table(
 
     Coordinates are WGS-84 unless ``crs`` says otherwise. Rows whose coordinates are
     missing or not numbers are an error naming the row and the column.
+
+    Parameters
+    ----------
+    frame
+        The table, as :func:`read_table` gives it.
+    layer, source
+        The layer and the file, as messages name them.
+    lon, lat
+        The coordinate columns; found among the usual names (lon, lng, x, 经度 ...) when None.
+    crs
+        The coordinates' CRS (anything pyproj reads); EPSG:4326 when None.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The other columns, with Point geometries in that CRS; the index is the table's.
+
+    Raises
+    ------
+    LayerError
+        A coordinate column is missing, or a row's coordinates are blank or not numbers.
     """
     lon_col = find_column(frame.columns, [lon] if lon else LON_ALIASES)
     lat_col = find_column(frame.columns, [lat] if lat else LAT_ALIASES)
