@@ -143,3 +143,18 @@ def test_cli_and_demo_write_the_same_scenario_workbook(folder, tmp_path):
     for name in books[0].sheetnames:
         rows = [list(book[name].iter_rows(values_only=True)) for book in books]
         assert rows[0] == rows[1], name
+
+
+def test_paving_only_passes_the_given_graph_on(county):
+    graph = build_graph(county.layer("roads"))
+    applied = apply_changes(county, [{"op": "pave_roads", "roads": ["R2"]}], graph=graph)
+    assert applied.graph is not None
+    assert applied.graph.roads is applied.county.layers["roads"]
+    assert np.array_equal(applied.graph.edge_u, graph.edge_u)
+    # a road added changes the geometry: the graph given no longer holds
+    added = apply_changes(
+        county,
+        [{"op": "add_road", "id": "NEW1", "geometry": [[111.0952, 41.0], [111.0952, 40.97]]}],
+        graph=graph,
+    )
+    assert added.graph is None

@@ -136,9 +136,9 @@ class _State:
         return router
 
     def routed_graph(self) -> RoadGraph | None:
-        """The graph routing used, if it is the graph of the current road geometry."""
+        """The graph of the current road geometry, if routing built one or the caller gave it."""
         router: Router | None = self.cache.get("router")
-        return None if router is None else router.graph
+        return self.graph if router is None else router.graph
 
     def roads_changed(self) -> None:
         """Forget what was built on the roads' geometry (a road was added or joined)."""
