@@ -222,5 +222,8 @@ def test_demo_index_lists_the_notes(unknown_county):
 
     step = DemoStep(name="access", title="通硬化路")
     _note_quality(step, compute_access(unknown_county), lang="zh")
-    assert len(step.notes) == 2 and step.notes[0].startswith("注意：1 条道路（")
-    assert step.notes[1].startswith("注意：1 个建制村（占 25.0%）没有人口数，农村公路可达指数")
+    # the county's notes come first: its townships and a stop given by name, rewritten to ids
+    county = [note.key for note in unknown_county.quality]
+    assert county == ["villages_township_from_name", "bus_lines_stops_from_name"]
+    assert len(step.notes) == 4 and step.notes[2].startswith("注意：1 条道路（")
+    assert step.notes[3].startswith("注意：1 个建制村（占 25.0%）没有人口数，农村公路可达指数")

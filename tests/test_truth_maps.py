@@ -116,11 +116,13 @@ def test_access_map_shows_the_data_notes(tiny, tmp_path):
     html = write_map(access_document(access, county), tmp_path / "a.html").read_text("utf-8")
     boxes = _boxes(html)
     assert "数据说明" in "".join(boxes.text["rn-notes"])
-    assert boxes.items["rn-notes"] == [note.text_zh, rai.text_zh]
+    # the county's notes (townships and a stop given by name, rewritten to ids) come first
+    loading = list(county.quality)
+    assert boxes.items["rn-notes"] == [*(n.text_zh for n in loading), note.text_zh, rai.text_zh]
     en = write_map(access_document(access, county, lang="en"), tmp_path / "e.html")
     boxes = _boxes(en.read_text(encoding="utf-8"))
     assert "Data notes" in "".join(boxes.text["rn-notes"])
-    assert boxes.items["rn-notes"] == [note.text_en, rai.text_en]
+    assert boxes.items["rn-notes"] == [*(n.text_en for n in loading), note.text_en, rai.text_en]
 
 
 def test_maps_read_notes_from_quality_or_json(tiny, tmp_path):
@@ -149,8 +151,9 @@ def test_png_prints_the_notes(tiny, tmp_path):
     doc = access_document(access, county, lang="en")
     lines = notes_lines(doc, cjk=False)
     assert lines[0] == "Data notes"
+    # the first note is the county's (its townships given by name, rewritten to ids)
     assert " ".join(line.strip(" ·") for line in lines[1:]).startswith(
-        access.quality.get("unknown_surface").text_en[:60]
+        county.quality.get("villages_township_from_name").text_en[:60]
     )
     assert len(notes_lines(dataclasses.replace(doc, notes=(NOTE.text_en,) * 20))) == 6
     assert notes_lines(dataclasses.replace(doc, notes=())) == []

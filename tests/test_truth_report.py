@@ -223,8 +223,11 @@ def test_data_notes_section_lists_the_notes(tmp_path, capsys):
     assert "路面类型不详，按未硬化计" in access and "通硬化路建制村在2至3个之间" in access
     figures = json.loads(files.json.read_text(encoding="utf-8"))
     assert figures["access"]["unknown_surface"]["rule"] == "unpaved"
-    # the tiny county's 李家窑 has no population: coverage and the RAI say so too
+    # the tiny county's 李家窑 has no population: coverage and the RAI say so too; its
+    # townships and a stop given by name are rewritten to ids when it is loaded
     assert set(figures["data_quality"]) == {
+        "villages_township_from_name",
+        "bus_lines_stops_from_name",
         "unknown_surface",
         "population_missing",
         "rai_population_missing",
