@@ -29,6 +29,7 @@ import shapely
 
 from roadnet import crs as crs_module
 from roadnet.errors import Problem, RoadnetError
+from roadnet.io.tabular import TABLE_SUFFIXES
 from roadnet.manifest import LayerSource, Manifest
 from roadnet.quality import QualityNote
 
@@ -184,12 +185,9 @@ def check_extents(
     return problems
 
 
-_TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
-
-
 def _trust(source: LayerSource) -> int:
     """How likely a layer's place is right: 0 a lon/lat table, 1 a GIS file or feed."""
-    if source.gtfs is None and any(p.suffix.lower() in _TABLE_SUFFIXES for p in source.paths):
+    if source.gtfs is None and any(p.suffix.lower() in TABLE_SUFFIXES for p in source.paths):
         return 0
     return 1
 

@@ -44,11 +44,12 @@ from roadnet.errors import ReadError
 from roadnet.formatting import format_count
 from roadnet.io.atomic import atomic_path
 from roadnet.io.lock import exclusive_lock, remove_stale_temporaries
+from roadnet.io.tabular import TABLE_SUFFIXES
 from roadnet.patrol import store
 from roadnet.patrol.events import EventFile, looks_like_events, read_event_file, table_columns
 from roadnet.patrol.notes import import_notes
 from roadnet.patrol.registry import FileImport, already_imported, file_sha256, known_files
-from roadnet.patrol.terminal import REJECT_REASONS, TABLE_SUFFIXES, TrackFile, read_track_file
+from roadnet.patrol.terminal import REJECT_REASONS, TrackFile, read_track_file
 from roadnet.patrol.timefill import TimeFill
 from roadnet.quality import DataQuality
 from roadnet.timeparse import CHINA_STANDARD_TIME

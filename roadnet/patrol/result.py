@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,8 @@ from roadnet.labels import (
     EVENT_PHRASES,
     PATROL_SUMMARY,
     ROAD_CLASS_LABELS,
+    Label,
+    label,
     notes_sheet,
     summary_frame,
 )
@@ -23,16 +27,19 @@ from roadnet.quality import DataQuality
 from roadnet.timeparse import CHINA_STANDARD_TIME
 
 #: Sheets of patrol.xlsx (Chinese, English), in the order of :meth:`PatrolResult.sheets`.
-_SHEET_NAMES = (
-    ("汇总", "Summary"),
-    ("按月", "By month"),
-    ("按道路等级", "By class"),
-    ("按乡镇", "By township"),
-    ("按道路", "By road"),
-    ("未巡查道路", "Not patrolled"),
-    ("车辆", "Vehicles"),
-    ("趟次", "Trips"),
-    ("事件", "Events"),
+#: Sheets of patrol.xlsx in their order, key -> (zh, en); the annual report picks some by key.
+SHEETS: Mapping[str, Label] = MappingProxyType(
+    {
+        "summary": ("汇总", "Summary"),
+        "by_month": ("按月", "By month"),
+        "by_class": ("按道路等级", "By class"),
+        "by_township": ("按乡镇", "By township"),
+        "by_road": ("按道路", "By road"),
+        "unpatrolled": ("未巡查道路", "Not patrolled"),
+        "vehicles": ("车辆", "Vehicles"),
+        "trips": ("趟次", "Trips"),
+        "events": ("事件", "Events"),
+    }
 )
 
 
@@ -258,7 +265,6 @@ class PatrolResult:
         there are any. Times are local (``tz``), as text; column names are keys of
         :data:`roadnet.labels.COLUMNS`, translated when written.
         """
-        en = lang == "en"
 
         def local(series: pd.Series) -> pd.Series:
             return series.dt.tz_convert(self.tz).dt.strftime("%Y-%m-%d %H:%M:%S")
@@ -271,7 +277,7 @@ class PatrolResult:
         roads = self.by_road.rename(
             columns={"length_km": "road_length_km", "share": "patrolled_share"}
         )
-        names = [name[1 if en else 0] for name in _SHEET_NAMES]
+        names = [label(SHEETS, key, lang) for key in SHEETS]
         frames = [
             summary_frame(
                 {"headline": self.headline(lang=lang), **self.summary}, PATROL_SUMMARY, lang=lang

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from roadnet.errors import LayerError, ReadError
+from roadnet.io.tabular import TABLE_SUFFIXES
 from roadnet.patrol.timefill import FilledTimes, TimeFill, fill_times
 from roadnet.plates import NamedVehicle, find_plate, vehicle_from_names
 from roadnet.schema import LAT_ALIASES, LON_ALIASES, SCHEMAS, columns_text, find_column
@@ -48,7 +49,6 @@ TRACK_COLUMNS = (
     "source_file",
     "time_source",
 )
-TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 GPX_SUFFIXES = (".gpx",)
 REJECT_REASONS = ("missing_time", "missing_position", "invalid_fix", "zero_fix")
 _NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"

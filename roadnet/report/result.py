@@ -104,9 +104,15 @@ class AnnualReport:
             candidates = self.access.sheets(lang=lang)[label(SHEETS, "candidates", lang)]
             sheets["未通硬化路" if zh else "Without hardened road"] = candidates
         if self.patrol is not None:
-            sheets["巡查按月" if zh else "Patrol by month"] = self.patrol.by_month
-            sheets["巡查按乡镇" if zh else "Patrol by township"] = self.patrol.by_township
-            sheets["巡查按道路等级" if zh else "Patrol by class"] = self.patrol.by_class
+            from roadnet.patrol.result import SHEETS as PATROL_SHEETS
+
+            patrol = self.patrol.sheets(lang=lang)
+            for key, name in (
+                ("by_month", ("巡查按月", "Patrol by month")),
+                ("by_township", ("巡查按乡镇", "Patrol by township")),
+                ("by_class", ("巡查按道路等级", "Patrol by class")),
+            ):
+                sheets[name[0 if zh else 1]] = patrol[label(PATROL_SHEETS, key, lang)]
         if self.siting is not None:
             land = pd.DataFrame(figures["siting"]["land_by_project"])
             sheets["项目占地" if zh else "Project land"] = land
