@@ -32,6 +32,16 @@ def is_missing(value: Any) -> bool:
     return not math.isfinite(number)
 
 
+def is_na(value: Any) -> bool:
+    """Whether a table cell is empty (None, NaN, NA, NaT); a list or other object is not."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def round_km(km: Any) -> float | None:
     """``km`` by the length rule (one decimal under 10 km, whole km above); None if missing."""
     if is_missing(km):

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from roadnet.bus.result import is_blank
 from roadnet.errors import LayerError
+from roadnet.formatting import is_na
 from roadnet.lines import ServiceParams, line_operations
 
 
@@ -75,7 +75,7 @@ def line_table(
     table["villages_only_this_line"] = (served_admin & (count_lines == 1)[:, None]).sum(axis=0)
     if "days" not in table.columns:
         table["days"] = None
-    table["days"] = [None if is_blank(d) else d for d in table["days"]]
+    table["days"] = [None if is_na(d) else d for d in table["days"]]
     timed = table.assign(trip_times=lines["trip_times"]) if "trip_times" in lines else table
     ops = line_operations(timed, params=service)
     for column in ops.columns:

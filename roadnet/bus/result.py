@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from roadnet.bus.params import CoverageParams
-from roadnet.formatting import format_count, format_percent, is_missing
+from roadnet.formatting import format_count, format_percent, is_missing, is_na
 from roadnet.labels import COVERAGE_SUMMARY, SHEETS, label, notes_sheet, summary_frame
 from roadnet.network import RoadGraph
 from roadnet.quality import DataQuality
@@ -240,12 +240,12 @@ def _village_json(r: Any) -> dict[str, Any]:
         "population": None if pd.isna(r.population) else int(r.population),
         "served": bool(r.served),
         "distance_m": None if not np.isfinite(r.distance_m) else round(float(r.distance_m), 1),
-        "nearest_stop": None if is_blank(r.nearest_stop) else str(r.nearest_stop),
+        "nearest_stop": None if is_na(r.nearest_stop) else str(r.nearest_stop),
         "lines": list(r.lines),
         "connector_m": None if not np.isfinite(r.connector_m) else round(float(r.connector_m), 1),
         "off_network": bool(r.off_network),
         "disconnected": bool(r.disconnected),
-        "unserved_reason": None if is_blank(r.unserved_reason) else str(r.unserved_reason),
+        "unserved_reason": None if is_na(r.unserved_reason) else str(r.unserved_reason),
     }
 
 
@@ -253,13 +253,3 @@ def _round(value: Any, digits: int) -> float | None:
     if value is None or pd.isna(value) or not np.isfinite(value):
         return None
     return round(float(value), digits)
-
-
-def is_blank(value: Any) -> bool:
-    """Whether a cell is empty (None, NaN, NA); a list or other object is not."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False

@@ -10,10 +10,11 @@ import shapely
 
 from roadnet.county import County
 from roadnet.errors import LayerError
+from roadnet.formatting import is_na
 from roadnet.network import RoadGraph, build_graph, distances_from_sources, snap_points
 from roadnet.paved.params import SEAT_SOURCES, AccessParams
 from roadnet.paved.quality import rai_population_note, seat_note, unknown_note
-from roadnet.paved.result import AccessResult, is_na
+from roadnet.paved.result import AccessResult
 from roadnet.paved.seat import choose_seat
 from roadnet.quality import DataQuality, QualityNote
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from roadnet.formatting import MISSING, format_count, format_km, format_percent
+from roadnet.formatting import MISSING, format_count, format_km, format_percent, is_na
 from roadnet.labels import ACCESS_SUMMARY, SHEETS, label, notes_sheet, summary_frame
 from roadnet.paved.params import SEAT_SOURCES, AccessParams
 from roadnet.quality import DataQuality
@@ -154,13 +154,3 @@ def _village_json(r: Any) -> dict[str, Any]:
 
 def _candidate_json(row: dict[str, Any]) -> dict[str, Any]:
     return {k: None if is_na(v) else v for k, v in row.items()}
-
-
-def is_na(value: Any) -> bool:
-    """Whether a cell is empty (None, NaN, NA); a list or other object is not."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False

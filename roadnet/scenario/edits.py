@@ -318,7 +318,8 @@ def _add_stop(state: _State, change: Change) -> None:
         line_path.insert(position, stop, state.stops.point, router)
 
 
-def _move_stop(state: _State, change: Change) -> None:
+def _named_stop(state: _State, change: Change) -> int:
+    """The index of the stop a change names in ``stop``; an error suggesting names if none."""
     index = _find_stop(state, change, change.data["stop"])
     if index is None:
         raise _fail(
@@ -327,6 +328,11 @@ def _move_stop(state: _State, change: Change) -> None:
             f"no stop '{_excerpt(change.data['stop'])}'"
             f"{_suggest(change.data['stop'], state.stops.ids)}",
         )
+    return index
+
+
+def _move_stop(state: _State, change: Change) -> None:
+    index = _named_stop(state, change)
     stop_id = state.stops.ids[index]
     calling = [i for i in range(len(state.lines)) if stop_id in _sequence(state, i)]
     paths = [_path(state, change, i) for i in calling]  # cut with the stop where it was
@@ -347,14 +353,7 @@ def _sequence(state: _State, index: int) -> list[str]:
 
 
 def _remove_stop(state: _State, change: Change) -> None:
-    index = _find_stop(state, change, change.data["stop"])
-    if index is None:
-        raise _fail(
-            state,
-            change,
-            f"no stop '{_excerpt(change.data['stop'])}'"
-            f"{_suggest(change.data['stop'], state.stops.ids)}",
-        )
+    index = _named_stop(state, change)
     stop_id = state.stops.ids[index]
     targets = (
         [_find_line(state, change, change.data["line"])]

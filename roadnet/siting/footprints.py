@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from roadnet.errors import LayerError
+from roadnet.formatting import is_na
 from roadnet.siting.params import SitingParams
 from roadnet.siting.simplify import simplify_projects
 
@@ -214,7 +215,7 @@ def _group(
         for column in _PASSTHROUGH:
             if column in projects.columns:
                 value = projects[column].iat[first]
-                row[column] = None if _blank(value) else value
+                row[column] = None if is_na(value) else value
         rows.append(row)
     columns = {key: [row.get(key) for row in rows] for key in rows[0]} if rows else {}
     data = pd.DataFrame(
@@ -248,18 +249,9 @@ def _fail_if(mask: np.ndarray, ids: list[str | None], what: str, field: str) -> 
     )
 
 
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _text(value: Any) -> str | None:
     """A field value as text (None when blank; 12.0 → "12")."""
-    if _blank(value):
+    if is_na(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
