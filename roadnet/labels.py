@@ -11,14 +11,9 @@ written where their figures are computed; their fixed words, when shared, are he
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from roadnet.quality import QualityNote
+from typing import Any
 
 #: A label in Chinese and English.
 Label = tuple[str, str]
@@ -37,34 +32,6 @@ def label(table: Mapping[str, Label], key: str, lang: str = "zh", **values: Any)
     return template.format(**values) if values else template
 
 
-def summary_frame(
-    summary: Mapping[str, Any], labels: Mapping[str, Label] | None = None, *, lang: str = "zh"
-) -> pd.DataFrame:
-    """A two-column table (item, value) of a summary dict, items labelled in ``lang``.
-
-    Parameters
-    ----------
-    summary
-        The figures, in the order the sheet lists them.
-    labels
-        Labels of the summary's keys (a key without a label is shown as it is).
-    lang
-        ``zh`` or ``en``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``item`` and ``value``, one row per key of ``summary``.
-    """
-    # pandas is imported here so that reading a label stays as light as the labels themselves
-    import pandas as pd
-
-    table = labels or {}
-    return pd.DataFrame(
-        {"item": [label(table, k, lang) for k in summary], "value": [*summary.values()]}
-    )
-
-
 #: Names of the workbooks' sheets (the report names the analyses' sheets it takes apart).
 SHEETS: Mapping[str, Label] = MappingProxyType(
     {
@@ -75,20 +42,34 @@ SHEETS: Mapping[str, Label] = MappingProxyType(
         "lines": ("线路", "Lines"),
         "candidates": ("通硬化路候选", "Candidates"),
         "notes": ("注意", "Notes"),
+        # patrol.xlsx, in its order after the summary
+        "by_month": ("按月", "By month"),
+        "by_class": ("按道路等级", "By class"),
+        "by_township": ("按乡镇", "By township"),
+        "by_road": ("按道路", "By road"),
+        "unpatrolled": ("未巡查道路", "Not patrolled"),
+        "vehicles": ("车辆", "Vehicles"),
+        "trips": ("趟次", "Trips"),
+        "events": ("事件", "Events"),
     }
 )
 
 
-def notes_sheet(notes: Iterable[QualityNote], *, lang: str = "zh") -> dict[str, pd.DataFrame]:
-    """The data-quality sheet of a workbook: ``{"注意"/"Notes": (key, text) rows}``.
-
-    Empty when ``notes`` (a :class:`roadnet.quality.DataQuality`) is; ``lang`` (``zh`` or
-    ``en``) names the sheet and picks the notes' text.
-    """
-    rows = {note.key: note.text(lang) for note in notes}
-    if not rows:
-        return {}
-    return {label(SHEETS, "notes", lang): summary_frame(rows, {})}
+#: The figures a scenario compares, baseline against scenario (summary keys).
+SCENARIO_FIGURES: Mapping[str, Label] = MappingProxyType(
+    {
+        "townships_served": ("通客车乡镇", "townships served"),
+        "villages_served": ("通客车建制村", "villages served"),
+        "population_served": ("服务人口", "population served"),
+        "lines": ("线路", "lines"),
+        "vehicles_required": ("需配车辆", "vehicles required"),
+        "vehicles": ("现有车辆", "vehicles"),
+        "natural_villages_served": ("通客车自然村", "natural villages served"),
+        "villages_connected": ("通硬化路建制村", "villages with hardened road"),
+        "natural_villages_connected": ("通硬化路自然村", "natural villages with hardened road"),
+        "rai": ("农村公路可达指数", "Rural Access Index"),
+    }
+)
 
 
 #: Column headers of every table the tool writes or prints (xlsx sheets, console tables).

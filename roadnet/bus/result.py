@@ -12,10 +12,11 @@ import pandas as pd
 
 from roadnet.bus.params import CoverageParams
 from roadnet.formatting import format_count, format_percent, is_missing, is_na
-from roadnet.labels import COVERAGE_SUMMARY, SHEETS, label, notes_sheet, summary_frame
+from roadnet.labels import COVERAGE_SUMMARY, SHEETS, label
 from roadnet.network import RoadGraph
 from roadnet.quality import DataQuality
 from roadnet.reach import reachable_roads
+from roadnet.sheets import notes_sheet, summary_frame
 
 #: Values of a village's ``unserved_reason`` (None when served).
 UNSERVED_REASONS = ("disconnected", "off_network", "too_far")

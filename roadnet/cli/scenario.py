@@ -34,8 +34,8 @@ def scenario(
     from rich.table import Table
 
     from roadnet.io.atomic import write_json
+    from roadnet.labels import SCENARIO_FIGURES
     from roadnet.scenario import run_scenario
-    from roadnet.scenario.compare import FIGURES
 
     if map_out is not None or png is not None:
         from roadnet.maps.basemap import check_map_options
@@ -48,7 +48,7 @@ def scenario(
     table = Table(title=result.scenario.name)
     for label in (("指标", "figure"), ("现状", "today"), ("方案", "scenario"), ("变化", "change")):
         table.add_column(label[0] if zh else label[1], justify="right")
-    for key, (label_zh, label_en) in FIGURES.items():
+    for key, (label_zh, label_en) in SCENARIO_FIGURES.items():
         before, after = doc["baseline"].get(key), doc["scenario"].get(key)
         if before is None and after is None:
             continue

@@ -3,43 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from roadnet.formatting import format_km, format_percent
-from roadnet.labels import (
-    EVENT_PHRASES,
-    PATROL_SUMMARY,
-    ROAD_CLASS_LABELS,
-    Label,
-    label,
-    notes_sheet,
-    summary_frame,
-)
+from roadnet.labels import EVENT_PHRASES, PATROL_SUMMARY, ROAD_CLASS_LABELS, SHEETS, label
 from roadnet.patrol.events import EVENT_KINDS
 from roadnet.patrol.params import ROAD_CLASSES, PatrolParams
 from roadnet.quality import DataQuality
+from roadnet.sheets import notes_sheet, summary_frame
 from roadnet.timeparse import CHINA_STANDARD_TIME
 
-#: Sheets of patrol.xlsx (Chinese, English), in the order of :meth:`PatrolResult.sheets`.
-#: Sheets of patrol.xlsx in their order, key -> (zh, en); the annual report picks some by key.
-SHEETS: Mapping[str, Label] = MappingProxyType(
-    {
-        "summary": ("汇总", "Summary"),
-        "by_month": ("按月", "By month"),
-        "by_class": ("按道路等级", "By class"),
-        "by_township": ("按乡镇", "By township"),
-        "by_road": ("按道路", "By road"),
-        "unpatrolled": ("未巡查道路", "Not patrolled"),
-        "vehicles": ("车辆", "Vehicles"),
-        "trips": ("趟次", "Trips"),
-        "events": ("事件", "Events"),
-    }
+#: Sheets of patrol.xlsx in their order (names in :data:`roadnet.labels.SHEETS`).
+SHEET_KEYS = (
+    "summary",
+    "by_month",
+    "by_class",
+    "by_township",
+    "by_road",
+    "unpatrolled",
+    "vehicles",
+    "trips",
+    "events",
 )
 
 
@@ -277,7 +265,7 @@ class PatrolResult:
         roads = self.by_road.rename(
             columns={"length_km": "road_length_km", "share": "patrolled_share"}
         )
-        names = [label(SHEETS, key, lang) for key in SHEETS]
+        names = [label(SHEETS, key, lang) for key in SHEET_KEYS]
         frames = [
             summary_frame(
                 {"headline": self.headline(lang=lang), **self.summary}, PATROL_SUMMARY, lang=lang

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from roadnet.formatting import MISSING, format_count, format_km, format_percent, is_na
-from roadnet.labels import ACCESS_SUMMARY, SHEETS, label, notes_sheet, summary_frame
+from roadnet.labels import ACCESS_SUMMARY, SHEETS, label
 from roadnet.paved.params import SEAT_SOURCES, AccessParams
 from roadnet.quality import DataQuality
+from roadnet.sheets import notes_sheet, summary_frame
 
 #: Columns of the village sheets of access.xlsx (keys of :data:`roadnet.labels.COLUMNS`).
 VILLAGE_COLUMNS = (

@@ -104,15 +104,13 @@ class AnnualReport:
             candidates = self.access.sheets(lang=lang)[label(SHEETS, "candidates", lang)]
             sheets["未通硬化路" if zh else "Without hardened road"] = candidates
         if self.patrol is not None:
-            from roadnet.patrol.result import SHEETS as PATROL_SHEETS
-
             patrol = self.patrol.sheets(lang=lang)
             for key, name in (
                 ("by_month", ("巡查按月", "Patrol by month")),
                 ("by_township", ("巡查按乡镇", "Patrol by township")),
                 ("by_class", ("巡查按道路等级", "Patrol by class")),
             ):
-                sheets[name[0 if zh else 1]] = patrol[label(PATROL_SHEETS, key, lang)]
+                sheets[name[0 if zh else 1]] = patrol[label(SHEETS, key, lang)]
         if self.siting is not None:
             land = pd.DataFrame(figures["siting"]["land_by_project"])
             sheets["项目占地" if zh else "Project land"] = land

@@ -20,7 +20,7 @@ import pandas as pd
 from roadnet.bus import CoverageResult, compute_coverage
 from roadnet.county import County, load_county
 from roadnet.errors import ConfigError, LayerError, ReadError
-from roadnet.labels import MAP_TEXT, label
+from roadnet.labels import MAP_TEXT, SCENARIO_FIGURES, label
 from roadnet.network import RoadGraph, build_graph
 from roadnet.paved import AccessResult, compute_access
 from roadnet.quality import DataQuality
@@ -33,20 +33,7 @@ from roadnet.scenario.file import (
     read_scenario,
 )
 from roadnet.scenario.notes import merge_notes
-
-#: The figures compared, baseline against scenario: summary key → (Chinese, English).
-FIGURES: Mapping[str, tuple[str, str]] = {
-    "townships_served": ("通客车乡镇", "townships served"),
-    "villages_served": ("通客车建制村", "villages served"),
-    "population_served": ("服务人口", "population served"),
-    "lines": ("线路", "lines"),
-    "vehicles_required": ("需配车辆", "vehicles required"),
-    "vehicles": ("现有车辆", "vehicles"),
-    "natural_villages_served": ("通客车自然村", "natural villages served"),
-    "villages_connected": ("通硬化路建制村", "villages with hardened road"),
-    "natural_villages_connected": ("通硬化路自然村", "natural villages with hardened road"),
-    "rai": ("农村公路可达指数", "Rural Access Index"),
-}
+from roadnet.sheets import notes_sheet
 
 
 def _empty_roads() -> gpd.GeoDataFrame:
@@ -161,14 +148,14 @@ class ScenarioResult:
         """The comparison in figures: each figure today, in the scenario, and the change.
 
         ``{key: {"baseline": b, "scenario": s, "change": s - b}}`` for the keys of
-        :data:`FIGURES` either run has, then the counts ``villages_gained``,
+        :data:`SCENARIO_FIGURES` either run has, then the counts ``villages_gained``,
         ``villages_lost``, ``villages_connected_gained`` (with access), ``lines_changed``,
         ``new_lines`` and ``new_roads``.
         """
         doc_before = _summary(self.baseline_coverage, self.baseline_access)
         doc_after = _summary(self.scenario_coverage, self.scenario_access)
         out: dict[str, Any] = {}
-        for key in FIGURES:
+        for key in SCENARIO_FIGURES:
             before, after = doc_before.get(key), doc_after.get(key)
             if before is None and after is None:
                 continue
@@ -232,9 +219,14 @@ class ScenarioResult:
         headers = ("现状", "方案", "变化") if zh else ("today", "scenario", "change")
         summary = self.summary
         rows = [
-            (FIGURES[key][0 if zh else 1], value["baseline"], value["scenario"], value["change"])
+            (
+                SCENARIO_FIGURES[key][0 if zh else 1],
+                value["baseline"],
+                value["scenario"],
+                value["change"],
+            )
             for key, value in summary.items()
-            if key in FIGURES
+            if key in SCENARIO_FIGURES
         ]
         comparison = pd.DataFrame(rows, columns=["item", *headers])
         lines = pd.DataFrame(self.delta["lines_changed"])
@@ -244,9 +236,7 @@ class ScenarioResult:
             ("新增通客车建制村" if zh else "Villages gained"): self._villages("villages_gained"),
             ("失去公交服务建制村" if zh else "Villages lost"): self._villages("villages_lost"),
         }
-        if self.quality:
-            notes = [(note.key, note.text(lang)) for note in self.quality]
-            sheets["注意" if zh else "Notes"] = pd.DataFrame(notes, columns=["item", "value"])
+        sheets |= notes_sheet(self.quality, lang=lang)
         return sheets
 
     def _villages(self, key: str) -> pd.DataFrame:

@@ -12,13 +12,7 @@ import pandas as pd
 import pyproj
 
 from roadnet.formatting import format_mu
-from roadnet.labels import (
-    LAND_CATEGORIES,
-    LAND_SPLITS,
-    PROJECT_FLAGS,
-    PROJECT_KINDS,
-    notes_sheet,
-)
+from roadnet.labels import LAND_CATEGORIES, LAND_SPLITS, PROJECT_FLAGS, PROJECT_KINDS
 from roadnet.landuse import (
     CATEGORIES,
     HA_PER_M2,
@@ -27,6 +21,7 @@ from roadnet.landuse import (
     UNCLASSIFIED,
 )
 from roadnet.quality import DataQuality
+from roadnet.sheets import notes_sheet
 from roadnet.siting.params import SitingParams
 
 #: ``by_dlbm`` key of land whose parcel has no land-use code (a foreign class left out of
