@@ -11,11 +11,11 @@ from roadnet.errors import ConfigError
 from roadnet.network import RoadGraph, build_graph
 from roadnet.patrol.matching import (
     MatchedPath,
-    MatchingParams,
     estimate_sigma,
     match_track,
     match_tracks,
 )
+from roadnet.patrol.params import MatchingParams
 from roadnet.patrol.simulate import random_route, simulate_track
 
 CRS = 4546

@@ -24,9 +24,9 @@ tracks with known truth).
 from roadnet.patrol.clean import CleanedTracks, CleaningParams, clean_tracks, county_area
 from roadnet.patrol.events import EventFile, events_from_layer, read_event_file
 from roadnet.patrol.ledger import LEDGER_NAME, ImportResult, default_ledger, import_files
-from roadnet.patrol.matching import MatchedPath, MatchingParams, match_track, match_tracks
+from roadnet.patrol.matching import MatchedPath, match_track, match_tracks
 from roadnet.patrol.mileage import compute_patrol
-from roadnet.patrol.params import PatrolParams, params_from_config, period_bounds
+from roadnet.patrol.params import MatchingParams, PatrolParams, params_from_config, period_bounds
 from roadnet.patrol.registry import FileImport
 from roadnet.patrol.result import PatrolResult
 from roadnet.patrol.store import read_events, read_points

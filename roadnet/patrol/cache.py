@@ -20,8 +20,8 @@ import pandas as pd
 from roadnet.errors import ReadError
 from roadnet.network import RoadGraph
 from roadnet.patrol.clean import CleanedTracks
-from roadnet.patrol.matching import MatchedPath, MatchingParams, match_track
-from roadnet.patrol.params import PatrolParams
+from roadnet.patrol.matching import MatchedPath, match_track
+from roadnet.patrol.params import MatchingParams, PatrolParams
 from roadnet.patrol.store import read_matches, write_matches
 
 log = logging.getLogger(__name__)

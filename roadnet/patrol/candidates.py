@@ -22,7 +22,7 @@ from scipy.sparse import csgraph
 from roadnet.network import RoadGraph
 
 if TYPE_CHECKING:
-    from roadnet.patrol.matching import MatchingParams
+    from roadnet.patrol.params import MatchingParams
 
 _DIRECT = 4  # combination code of a move along one edge (0-3: exit end * 2 + entry end)
 _WINDOW_M = 8_000.0  # a window's GPS path is at most this long (metres)

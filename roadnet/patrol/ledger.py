@@ -138,7 +138,7 @@ class ImportResult:
     @property
     def quality(self) -> DataQuality:
         """What the files could not tell: times given, points rejected, vehicles from names."""
-        return import_notes(self)
+        return import_notes(self.files, self.rejected_by_reason())
 
     def to_json(self) -> dict[str, Any]:
         """The DESIGN.md keys, the same counts for events, and per file.

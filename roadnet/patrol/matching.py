@@ -26,95 +26,17 @@ the folding of noise) is here.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
 
-from roadnet.errors import ConfigError
 from roadnet.network import RoadGraph
 from roadnet.patrol.candidates import find_candidates, find_transitions, path_pieces, thin_points
+from roadnet.patrol.params import MatchingParams
 
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class MatchingParams:
-    """Parameters of the hidden-Markov map matcher.
-
-    Attributes
-    ----------
-    sigma_m
-        Standard deviation of GPS noise (metres): 4–10 m for a good receiver, up to 50 m
-        for vehicle terminals.
-    beta_m
-        Scale of the transition probability (metres): how much a route may differ from the
-        straight distance between consecutive points.
-    search_radius_m
-        Edges within this distance of a point are candidates (metres); at least 2.5σ is
-        used.
-    max_candidates
-        The nearest this many candidate edges per point are kept.
-    min_spacing_m
-        A point closer than this to the previous kept point is skipped (metres); None
-        means 4σ.
-    detour_m, detour_factor
-        A route between consecutive candidates longer than
-        ``max(detour_factor × straight, straight + detour_m)`` is impossible.
-    window_steps
-        Consecutive steps whose routes are computed on one corridor graph.
-    max_fold_m
-        A matched move along a road and straight back, driven twice for at most this many
-        metres, is noise (a point matched just into a side road at a junction, or a point
-        behind its predecessor) and is folded away; None means the search radius.
-    estimate_sigma
-        Estimate σ per track from the data instead of using ``sigma_m``: 1.4826 × the
-        median distance of the points to their nearest road (Newson & Krumm's estimator),
-        kept between 5 and 50 m.
-    """
-
-    sigma_m: float = 20.0
-    beta_m: float = 50.0
-    search_radius_m: float = 50.0
-    max_candidates: int = 8
-    min_spacing_m: float | None = None
-    detour_m: float = 2000.0
-    detour_factor: float = 2.0
-    window_steps: int = 64
-    max_fold_m: float | None = None
-    estimate_sigma: bool = False
-
-    def __post_init__(self) -> None:
-        positive = {
-            "sigma_m": self.sigma_m,
-            "beta_m": self.beta_m,
-            "search_radius_m": self.search_radius_m,
-            "max_candidates": self.max_candidates,
-            "detour_factor": self.detour_factor,
-            "window_steps": self.window_steps,
-        }
-        for name, value in positive.items():
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ConfigError(f"matching parameter {name} must be a positive number: {value!r}")
-        if self.detour_m < 0 or (self.min_spacing_m is not None and self.min_spacing_m < 0):
-            raise ConfigError("matching parameters detour_m and min_spacing_m must be >= 0")
-
-    @property
-    def radius_m(self) -> float:
-        """The search radius used (metres): ``search_radius_m``, at least 2.5σ."""
-        return max(self.search_radius_m, 2.5 * self.sigma_m)
-
-    @property
-    def fold_m(self) -> float:
-        """Back-and-forth moves up to this deep are folded away (metres)."""
-        return self.radius_m if self.max_fold_m is None else self.max_fold_m
-
-    @property
-    def spacing_m(self) -> float:
-        """The minimum spacing of kept points (metres)."""
-        return 4.0 * self.sigma_m if self.min_spacing_m is None else self.min_spacing_m
 
 
 @dataclass(frozen=True)

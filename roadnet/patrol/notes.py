@@ -35,7 +35,6 @@ from roadnet.formatting import format_count
 from roadnet.quality import DataQuality, QualityNote, collect
 
 if TYPE_CHECKING:
-    from roadnet.patrol.ledger import ImportResult
     from roadnet.patrol.registry import FileImport
 
 IMPORT_REASONS: dict[str, tuple[str, str]] = {
@@ -62,13 +61,16 @@ _DATE_FROM = {
 }
 
 
-def import_notes(result: ImportResult) -> DataQuality:
-    """The notes of one import: times given, rows rejected, vehicles taken from names."""
-    tracks = [f for f in result.files if f.kind == "tracks" and f.status == "imported"]
+def import_notes(files: Iterable[FileImport], rejected: Mapping[str, int]) -> DataQuality:
+    """The notes of one import: times given, rows rejected, vehicles taken from names.
+
+    ``files`` are the import's files, ``rejected`` its rows rejected per reason.
+    """
+    tracks = [f for f in files if f.kind == "tracks" and f.status == "imported"]
     return collect(
         [
             _synthesised_import(tracks),
-            _rejected(result.rejected_by_reason()),
+            _rejected(rejected),
             _named(tracks),
         ]
     )

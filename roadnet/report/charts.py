@@ -25,7 +25,7 @@ def write_charts(figures: dict[str, Any], out: str | Path, *, lang: str = "zh") 
     Parameters
     ----------
     figures
-        :func:`roadnet.report.figures.report_figures`.
+        :func:`roadnet.report.result.report_figures`.
     out
         Folder for the PNG files.
     lang
@@ -44,7 +44,7 @@ def write_charts(figures: dict[str, Any], out: str | Path, *, lang: str = "zh") 
     names = font is not None  # Chinese place names need a CJK font in any language
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    from roadnet.report.write import file_year
+    from roadnet.report.period import file_year
 
     year = file_year(figures.get("year")) + ("-en" if lang == "en" else "")
     written: dict[str, Path] = {}

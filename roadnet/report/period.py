@@ -124,3 +124,8 @@ def _calendar_texts(feed: Path) -> Iterator[tuple[str, str]]:
                     yield name, data.decode("utf-8-sig", errors="replace")
     except (OSError, zipfile.BadZipFile, EOFError, ValueError):
         return
+
+
+def file_year(year: int | None) -> str:
+    """The year part of the report's file names (``undated`` when the year is not known)."""
+    return "undated" if year is None else str(year)

@@ -40,7 +40,7 @@ def report_blocks(
     Parameters
     ----------
     figures
-        :func:`roadnet.report.figures.report_figures`.
+        :func:`roadnet.report.result.report_figures`.
     lang
         ``zh`` (the bureau's report) or ``en``.
     charts

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from roadnet.formatting import is_missing
 from roadnet.io.atomic import write_text
+from roadnet.report.period import file_year
+from roadnet.report.result import without_missing
 
 if TYPE_CHECKING:
     from roadnet.report.result import AnnualReport
@@ -39,24 +40,6 @@ class ReportFiles:
     def paths(self) -> list[Path]:
         """Every file written."""
         return [self.markdown, self.docx, self.xlsx, self.json, *self.charts.values()]
-
-
-def file_year(year: int | None) -> str:
-    """The year part of the report's file names (``undated`` when the year is not known)."""
-    return "undated" if year is None else str(year)
-
-
-def without_missing(value: Any) -> Any:
-    """``value`` with every None, NaN or infinite entry left out (recursively).
-
-    The report's JSON holds only figures the data gives: a figure that is not known is
-    absent, never ``null`` or ``NaN``.
-    """
-    if isinstance(value, dict):
-        return {k: without_missing(v) for k, v in value.items() if not is_missing(v)}
-    if isinstance(value, list | tuple):
-        return [without_missing(v) for v in value if not is_missing(v)]
-    return value
 
 
 def write_report(report: AnnualReport, out: str | Path, *, lang: str = "zh") -> ReportFiles:

@@ -22,7 +22,8 @@ import pytest
 import shapely
 
 from roadnet.network import RoadGraph, build_graph, snap_points
-from roadnet.patrol.matching import MatchingParams, match_track
+from roadnet.patrol.matching import match_track
+from roadnet.patrol.params import MatchingParams
 from roadnet.patrol.simulate import SimulatedTrack, random_route, simulate_track
 
 CRS = 4546
