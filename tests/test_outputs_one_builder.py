@@ -8,13 +8,13 @@ commands on the same county.toml; the two workbooks must hold the same sheets an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from roadnet.cli import main
 from roadnet.demo import run_demo
 from roadnet.sample import write_sample
+from tests.workbooks import workbook_cells
 
 #: The workbooks compared, and the command that writes each.
 WORKBOOKS = {
@@ -35,25 +35,12 @@ def county(tmp_path_factory) -> tuple[Path, Path]:
     return layers / "county.toml", out
 
 
-def _cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True)
-    try:
-        return {
-            name: [tuple(row) for row in book[name].iter_rows(values_only=True)]
-            for name in book.sheetnames
-        }
-    finally:
-        book.close()
-
-
 @pytest.mark.parametrize("workbook", sorted(WORKBOOKS))
 def test_cli_and_demo_write_the_same_workbook(county, tmp_path, workbook):
     toml, demo = county
     target = tmp_path / workbook
     assert main([*WORKBOOKS[workbook], str(toml), "--xlsx", str(target)]) == 0
-    by_cli, by_demo = _cells(target), _cells(demo / workbook)
+    by_cli, by_demo = workbook_cells(target), workbook_cells(demo / workbook)
     assert list(by_cli) == list(by_demo)
     assert len(by_cli) >= 2  # a summary and at least one table
     for name in by_cli:

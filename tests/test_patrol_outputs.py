@@ -10,13 +10,13 @@ the same order, with the same cells.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from roadnet.cli import main
 from roadnet.demo import run_demo
 from roadnet.sample import write_sample
+from tests.workbooks import workbook_cells
 
 #: The command's sheets, in order (the 注意 sheet follows when the result has notes).
 SHEETS = ["汇总", "按月", "按道路等级", "按乡镇", "按道路", "未巡查道路", "车辆", "趟次", "事件"]
@@ -33,24 +33,11 @@ def county(tmp_path_factory) -> tuple[Path, Path]:
     return layers / "county.toml", out
 
 
-def _cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True)
-    try:
-        return {
-            name: [tuple(row) for row in book[name].iter_rows(values_only=True)]
-            for name in book.sheetnames
-        }
-    finally:
-        book.close()
-
-
 def test_cli_and_demo_write_the_same_patrol_workbook(county, tmp_path):
     toml, demo = county
     target = tmp_path / "patrol.xlsx"
     assert main(["patrol", "report", str(toml), "--xlsx", str(target)]) == 0
-    by_cli, by_demo = _cells(target), _cells(demo / "patrol.xlsx")
+    by_cli, by_demo = workbook_cells(target), workbook_cells(demo / "patrol.xlsx")
     assert list(by_cli) == list(by_demo)
     assert list(by_cli)[: len(SHEETS)] == SHEETS
     assert list(by_cli)[len(SHEETS) :] in ([], ["注意"])
