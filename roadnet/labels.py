@@ -104,6 +104,9 @@ COLUMNS: Mapping[str, Label] = MappingProxyType(
         "paved_connector_m": ("距硬化路(米)", "Distance to paved road (m)"),
         "all_season": ("2公里内有全天候道路", "All-season road within 2 km"),
         "item": ("指标", "Item"),
+        "baseline": ("现状", "Today"),
+        "scenario": ("方案", "Scenario"),
+        "change": ("变化", "Change"),
         "value": ("数值", "Value"),
         # siting (项目用地预审)
         "project_id": ("项目编号", "Project ID"),

@@ -143,6 +143,8 @@ def test_cli_and_demo_write_the_same_scenario_workbook(folder, tmp_path):
     for name in books[0].sheetnames:
         rows = [list(book[name].iter_rows(values_only=True)) for book in books]
         assert rows[0] == rows[1], name
+    # the comparison's headers are COLUMNS labels, translated when written
+    assert next(books[0]["对比"].iter_rows(values_only=True)) == ("指标", "现状", "方案", "变化")
 
 
 def test_paving_only_passes_the_given_graph_on(county):

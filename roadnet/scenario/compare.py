@@ -212,11 +212,10 @@ class ScenarioResult:
         Returns
         -------
         dict of str to pandas.DataFrame
-            Sheet name → table; column names are keys of :data:`roadnet.labels.COLUMNS`
-            (or, where it has none, already in ``lang``).
+            Sheet name → table; column names are keys of :data:`roadnet.labels.COLUMNS`,
+            translated when written (a key it does not hold is written as it is).
         """
         zh = lang == "zh"
-        headers = ("现状", "方案", "变化") if zh else ("today", "scenario", "change")
         summary = self.summary
         rows = [
             (
@@ -228,7 +227,7 @@ class ScenarioResult:
             for key, value in summary.items()
             if key in SCENARIO_FIGURES
         ]
-        comparison = pd.DataFrame(rows, columns=["item", *headers])
+        comparison = pd.DataFrame(rows, columns=["item", "baseline", "scenario", "change"])
         lines = pd.DataFrame(self.delta["lines_changed"])
         sheets = {
             ("对比" if zh else "Comparison"): comparison,
