@@ -34,7 +34,7 @@ def scenario(
     from rich.table import Table
 
     from roadnet.io.atomic import write_json
-    from roadnet.labels import SCENARIO_FIGURES
+    from roadnet.labels import COLUMNS, SCENARIO_FIGURES, label
     from roadnet.scenario import run_scenario
 
     if map_out is not None or png is not None:
@@ -46,8 +46,8 @@ def scenario(
     zh = lang == "zh"
     console = make_console()
     table = Table(title=result.scenario.name)
-    for label in (("指标", "figure"), ("现状", "today"), ("方案", "scenario"), ("变化", "change")):
-        table.add_column(label[0] if zh else label[1], justify="right")
+    for column in ("item", "baseline", "scenario", "change"):
+        table.add_column(label(COLUMNS, column, lang), justify="right")
     for key, (label_zh, label_en) in SCENARIO_FIGURES.items():
         before, after = doc["baseline"].get(key), doc["scenario"].get(key)
         if before is None and after is None:
