@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from roadnet.errors import ConfigError, ValidationError
 from roadnet.io.atomic import write_json
@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from roadnet.county import County
     from roadnet.manifest import Manifest
     from roadnet.maps.document import MapDocument
-    from roadnet.quality import DataQuality
     from roadnet.report.write import ReportFiles
+
+T = TypeVar("T")
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` as each step starts."""
@@ -155,16 +156,14 @@ def run_demo(
         steps.append(step)
         return step
 
-    def timed(step: DemoStep, run: Callable[[DemoStep], None]) -> None:
+    def timed(step: DemoStep, run: Callable[[DemoStep], T]) -> T:
         t0 = time.perf_counter()
-        run(step)
+        value = run(step)
         step.seconds = time.perf_counter() - t0
+        return value
 
     timed(start("sample"), lambda s: _sample(s, layers, seed=seed, zh=zh))
-    step = start("validate")
-    t0 = time.perf_counter()
-    county = _validate(step, toml, zh=zh)
-    step.seconds = time.perf_counter() - t0
+    county = timed(start("validate"), lambda s: _validate(s, toml, zh=zh))
     analyses: dict[str, Callable[[DemoStep], None]] = {
         "coverage": lambda s: _coverage(s, county, folder, lang=lang),
         "access": lambda s: _access(s, county, folder, lang=lang),
@@ -183,10 +182,9 @@ def run_demo(
             _scenario(step, scenario, folder, lang=lang)
 
         timed(start("scenarios", title), run_one)
-    report_box: list[ReportFiles] = []
+    report_files = None
     if "report" in chosen:
-        timed(start("report"), lambda s: _report(s, toml, folder, lang=lang, box=report_box))
-    report_files = report_box[0] if report_box else None
+        report_files = timed(start("report"), lambda s: _report(s, toml, folder, lang=lang))
     seconds = time.perf_counter() - began
     if progress is not None:
         progress("index", done, total)
@@ -237,17 +235,12 @@ def _map(step: DemoStep, document: MapDocument, path: Path, *, zh: bool) -> None
     step.files.append(("地图" if zh else "map", write_map(document, path)))
 
 
-class _Noted(Protocol):
-    """A result with data-quality notes (every analysis result has them)."""
-
-    @property
-    def quality(self) -> DataQuality: ...
-
-
-def _note_quality(step: DemoStep, result: _Noted, *, lang: str) -> None:
+def _note_quality(step: DemoStep, result: Any, *, lang: str) -> None:
     """Add the result's data-quality notes to the step's remarks on the index page."""
+    from roadnet.maps.notes import quality_notes
+
     prefix = "Note: " if lang == "en" else "注意："
-    step.notes += [prefix + line for line in dict.fromkeys(result.quality.lines(lang)) if line]
+    step.notes += [prefix + line for line in quality_notes(result, lang)]
 
 
 def _coverage(step: DemoStep, county: County, folder: Path, *, lang: str) -> None:
@@ -339,13 +332,12 @@ def _scenario(step: DemoStep, path: Path, folder: Path, *, lang: str) -> None:
     _map(step, scenario_document(result, lang=lang), folder / f"{stem}.html", zh=zh)
 
 
-def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str, box: list[ReportFiles]) -> None:
+def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str) -> ReportFiles:
     from roadnet.report import compute_report, write_report
 
     zh = lang != "en"
     report = compute_report(toml)
     files = write_report(report, folder, lang=lang)
-    box.append(files)
     step.headline = report.headline(lang=lang)
     step.files += [
         ("报告 Markdown" if zh else "report (Markdown)", files.markdown),
@@ -354,6 +346,7 @@ def _report(step: DemoStep, toml: Path, folder: Path, *, lang: str, box: list[Re
         ("报告数据 JSON" if zh else "report figures (JSON)", files.json),
     ]
     step.files += [(name, path) for name, path in files.charts.items()]
+    return files
 
 
 def _index(
