@@ -33,7 +33,14 @@ import numpy as np
 import shapely
 from shapely.ops import substring
 
-from roadnet.network import RoadGraph, ShortestPathTree, Snap, shortest_path_tree, snap_points
+from roadnet.network import (
+    RoadGraph,
+    ShortestPathTree,
+    Snap,
+    line_coords,
+    shortest_path_tree,
+    snap_points,
+)
 
 #: A stop farther than this (m) from its drawn line, or passed out of order, means the
 #: drawn line cannot be cut at its stops (the line is re-routed whole).
@@ -221,7 +228,7 @@ class LinePath:
             pieces = [np.array([[point.x, point.y]])]
         if not pieces:
             return shapely.LineString()
-        return shapely.LineString(_dedupe(np.vstack(pieces)))
+        return shapely.LineString(line_coords(np.vstack(pieces)))
 
     def cheapest_position(
         self, point: shapely.Point, point_of: Callable[[str], shapely.Point], router: Router
@@ -393,12 +400,6 @@ def _cut(
     legs = [_coords(substring(line, a, b)) for a, b in itertools.pairwise(positions)]
     head = _coords(substring(line, 0.0, positions[0]))
     return head, legs, _coords(substring(line, positions[-1], total))
-
-
-def _dedupe(coords: np.ndarray) -> np.ndarray:
-    keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]
-    coords = coords[keep]
-    return np.vstack([coords, coords]) if len(coords) == 1 else coords
 
 
 def _coords(geometry: Any) -> np.ndarray:

@@ -378,9 +378,14 @@ def _edge_between(graph: RoadGraph, u: int, v: int) -> int:
 
 def _join_pieces(pieces: list[shapely.Geometry]) -> shapely.LineString:
     coords = [shapely.get_coordinates(p) for p in pieces if not shapely.is_empty(p)]
-    stacked = np.vstack([c for c in coords if len(c)])
-    keep = np.r_[True, np.any(np.diff(stacked, axis=0) != 0, axis=1)]
-    stacked = stacked[keep]
-    if len(stacked) == 1:
-        stacked = np.vstack([stacked, stacked])
-    return shapely.LineString(stacked)
+    return shapely.LineString(line_coords(np.vstack([c for c in coords if len(c)])))
+
+
+def line_coords(coords: np.ndarray) -> np.ndarray:
+    """``coords`` without consecutive repeats, a single point doubled (a line needs two).
+
+    Route pieces joined end to end repeat each joint; this makes them one line's vertices.
+    """
+    keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0, axis=1)]
+    coords = coords[keep]
+    return np.vstack([coords, coords]) if len(coords) == 1 else coords
